@@ -1,0 +1,65 @@
+/* hsmca — file primitives for the CA directory: bounded reads, atomic
+ * replacement, durable appends, and the directory lock.
+ *
+ * libc only (STYLE §4.1).  Every function returns 0 or a negative HSMCA_E_*
+ * code and, on failure, fills err (when non-NULL) with one line naming the
+ * path at fault and the system's reason.  Nothing here prints.
+ */
+#ifndef HSMCA_FILEIO_H
+#define HSMCA_FILEIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "hsmca/err.h"
+
+/* Read the whole of path into a fresh malloc'ed buffer of *len bytes plus a
+ * terminating NUL (not counted in *len); the caller frees *buf.  A file
+ * larger than max_bytes is refused with HSMCA_E_IO "PATH: file too large
+ * (more than N bytes)" before anything is allocated for it.
+ * Returns 0, HSMCA_E_NOTFOUND (no such file), HSMCA_E_IO or HSMCA_E_NOMEM;
+ * on failure *buf is NULL. */
+int fileio_read(const char *path, size_t max_bytes, char **buf, size_t *len,
+    struct hsmca_error *err) HSMCA_MUST_CHECK;
+
+/* Replace path with exactly len bytes of data, atomically: a temporary file
+ * made with mkstemp in the same directory, written, given mode (exactly,
+ * with fchmod), fsync'ed, renamed over path, then the directory fsync'ed.
+ * On any failure (disk full, file size limit, permissions) the old file is
+ * left as it was, the temporary file is removed, and err names path and the
+ * reason ("PATH: No space left on device").  Returns 0 or HSMCA_E_IO /
+ * HSMCA_E_NOMEM. */
+int fileio_write_atomic(const char *path, const void *data, size_t len,
+    mode_t mode, struct hsmca_error *err) HSMCA_MUST_CHECK;
+
+/* Append len bytes of data to the file open on fd (opened by the caller,
+ * with or without O_APPEND) in one write() call where the kernel allows it,
+ * then fsync(fd).  name is used in messages only.  If the write fails or is
+ * short, the file is truncated back to its size before the call, so a
+ * failed append leaves nothing behind (a crash can still leave a torn tail;
+ * db_open repairs it).  Returns 0 or HSMCA_E_IO. */
+int fileio_append_durable(int fd, const char *name, const void *data,
+    size_t len, struct hsmca_error *err) HSMCA_MUST_CHECK;
+
+/* Take a flock() on path (created 0600 if missing): exclusive when
+ * exclusive is true, shared otherwise.  Waits up to timeout_s seconds
+ * (0: try once), polling; then fails with HSMCA_E_LOCKED "PATH: locked by
+ * another hsmca".  On success *fd holds the open lock file; release it with
+ * fileio_unlock().  Returns 0, HSMCA_E_LOCKED or HSMCA_E_IO. */
+int fileio_lock(const char *path, bool exclusive, unsigned timeout_s,
+    int *fd, struct hsmca_error *err) HSMCA_MUST_CHECK;
+
+/* Release a lock taken by fileio_lock() and close its fd; -1 is a no-op. */
+void fileio_unlock(int fd);
+
+/* fsync the directory dir, so that a rename or a new file in it is durable.
+ * Returns 0 or HSMCA_E_IO. */
+int fileio_fsync_dir(const char *dir, struct hsmca_error *err)
+	HSMCA_MUST_CHECK;
+
+/* Does path exist (any file type)?  1 yes, 0 no, HSMCA_E_IO when stat()
+ * fails for another reason than ENOENT/ENOTDIR. */
+int fileio_exists(const char *path, struct hsmca_error *err);
+
+#endif /* HSMCA_FILEIO_H */

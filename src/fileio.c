@@ -1,0 +1,275 @@
+/* see hsmca/fileio.h */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hsmca/fileio.h"
+
+static int
+io_error(struct hsmca_error *err, const char *path, int e)
+{
+	return hsmca_error_set(err, HSMCA_E_IO, "%s: %s", path, strerror(e));
+}
+
+/* write() all of data, retrying on EINTR and short writes. */
+static int
+write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (n == 0) {
+			errno = ENOSPC;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int
+fileio_read(const char *path, size_t max_bytes, char **buf, size_t *len,
+    struct hsmca_error *err)
+{
+	struct stat st;
+	char *data = NULL;
+	size_t got = 0;
+	int fd, r;
+
+	*buf = NULL;
+	*len = 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return hsmca_error_set(err, HSMCA_E_NOTFOUND,
+			    "%s: no such file", path);
+		return io_error(err, path, errno);
+	}
+	if (fstat(fd, &st) < 0) {
+		r = io_error(err, path, errno);
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		r = hsmca_error_set(err, HSMCA_E_IO, "%s: not a regular file",
+		    path);
+		goto out;
+	}
+	if ((unsigned long long)st.st_size > max_bytes) {
+		r = hsmca_error_set(err, HSMCA_E_IO,
+		    "%s: file too large (more than %zu bytes)", path, max_bytes);
+		goto out;
+	}
+	data = malloc((size_t)st.st_size + 1);
+	if (data == NULL) {
+		r = hsmca_error_set(err, HSMCA_E_NOMEM, "%s: out of memory",
+		    path);
+		goto out;
+	}
+	/* Read up to the size fstat gave plus one byte, to notice a file that
+	 * grew past the limit while we read it. */
+	for (;;) {
+		ssize_t n = read(fd, data + got, (size_t)st.st_size + 1 - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			r = io_error(err, path, errno);
+			goto out;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+		if (got > (size_t)st.st_size) {
+			r = hsmca_error_set(err, HSMCA_E_IO,
+			    "%s: file changed while being read", path);
+			goto out;
+		}
+	}
+	data[got] = '\0';
+	*buf = data;
+	*len = got;
+	data = NULL;
+	r = 0;
+out:
+	free(data);
+	close(fd);
+	return r;
+}
+
+/* Directory part of path ("." when there is none); malloc'ed. */
+static char *
+dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL)
+		return strdup(".");
+	if (slash == path)
+		return strdup("/");
+	return strndup(path, (size_t)(slash - path));
+}
+
+int
+fileio_fsync_dir(const char *dir, struct hsmca_error *err)
+{
+	int fd, r = 0;
+
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return io_error(err, dir, errno);
+	if (fsync(fd) < 0 && errno != EINVAL)
+		r = io_error(err, dir, errno);
+	close(fd);
+	return r;
+}
+
+int
+fileio_write_atomic(const char *path, const void *data, size_t len,
+    mode_t mode, struct hsmca_error *err)
+{
+	char *tmp = NULL, *dir = NULL;
+	int fd = -1, r;
+
+	dir = dir_of(path);
+	if (dir == NULL || asprintf(&tmp, "%s.tmp-XXXXXX", path) < 0) {
+		tmp = NULL;
+		r = hsmca_error_set(err, HSMCA_E_NOMEM, "%s: out of memory",
+		    path);
+		goto out;
+	}
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0) {
+		r = io_error(err, path, errno);
+		free(tmp);
+		tmp = NULL;
+		goto out;
+	}
+	if (write_all(fd, data, len) < 0 || fchmod(fd, mode) < 0 ||
+	    fsync(fd) < 0) {
+		r = io_error(err, path, errno);
+		goto out;
+	}
+	if (close(fd) < 0) {
+		fd = -1;
+		r = io_error(err, path, errno);
+		goto out;
+	}
+	fd = -1;
+	if (rename(tmp, path) < 0) {
+		r = io_error(err, path, errno);
+		goto out;
+	}
+	free(tmp);
+	tmp = NULL;
+	r = fileio_fsync_dir(dir, err);
+out:
+	if (fd >= 0)
+		close(fd);
+	if (tmp != NULL) {
+		unlink(tmp);
+		free(tmp);
+	}
+	free(dir);
+	return r;
+}
+
+int
+fileio_append_durable(int fd, const char *name, const void *data,
+    size_t len, struct hsmca_error *err)
+{
+	struct stat st;
+	int e;
+
+	if (fstat(fd, &st) < 0)
+		return io_error(err, name, errno);
+	if (write_all(fd, data, len) < 0) {
+		e = errno;
+		/* Take back whatever part of the write landed. */
+		if (ftruncate(fd, st.st_size) == 0)
+			(void)fsync(fd);
+		return io_error(err, name, e);
+	}
+	if (fsync(fd) < 0) {
+		e = errno;
+		if (ftruncate(fd, st.st_size) == 0)
+			(void)fsync(fd);
+		return io_error(err, name, e);
+	}
+	return 0;
+}
+
+int
+fileio_lock(const char *path, bool exclusive, unsigned timeout_s, int *fd,
+    struct hsmca_error *err)
+{
+	const struct timespec pause = { 0, 50 * 1000 * 1000 };
+	struct timespec start, now;
+	int lfd;
+
+	*fd = -1;
+	lfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (lfd < 0 && errno == EACCES && !exclusive)
+		lfd = open(path, O_RDONLY | O_CLOEXEC);
+	if (lfd < 0)
+		return io_error(err, path, errno);
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		if (flock(lfd, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) == 0)
+			break;
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			int e = errno;
+
+			close(lfd);
+			return io_error(err, path, e);
+		}
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if ((now.tv_sec - start.tv_sec) * 1000 +
+		    (now.tv_nsec - start.tv_nsec) / 1000000 >=
+		    (long long)timeout_s * 1000) {
+			close(lfd);
+			return hsmca_error_set(err, HSMCA_E_LOCKED,
+			    "%s: locked by another hsmca", path);
+		}
+		nanosleep(&pause, NULL);
+	}
+	*fd = lfd;
+	return 0;
+}
+
+void
+fileio_unlock(int fd)
+{
+	if (fd < 0)
+		return;
+	(void)flock(fd, LOCK_UN);
+	close(fd);
+}
+
+int
+fileio_exists(const char *path, struct hsmca_error *err)
+{
+	struct stat st;
+
+	if (stat(path, &st) == 0)
+		return 1;
+	if (errno == ENOENT || errno == ENOTDIR)
+		return 0;
+	return io_error(err, path, errno);
+}
