@@ -1,0 +1,804 @@
+/* see hsmca/x509build.h; the profile's extensions are in x509ext.c */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <gnutls/abstract.h>
+#include <gnutls/crypto.h>
+#include <gnutls/x509.h>
+#include <libtasn1.h>
+
+#include "hsmca/dn.h"
+#include "hsmca/x509build.h"
+
+static int
+gt_fail(struct hsmca_error *err, int code, int gr, const char *what)
+{
+	return hsmca_error_set(err, code, "%s: %s", what, gnutls_strerror(gr));
+}
+
+/* ---- classifying and loading -------------------------------------------- */
+
+static const struct {
+	const char *label;
+	enum x509_kind kind;
+} pem_labels[] = {
+	{ "CERTIFICATE REQUEST", X509_KIND_CSR },
+	{ "NEW CERTIFICATE REQUEST", X509_KIND_CSR },
+	{ "X509 CERTIFICATE", X509_KIND_CRT },
+	{ "TRUSTED CERTIFICATE", X509_KIND_CRT },
+	{ "CERTIFICATE", X509_KIND_CRT },
+	{ "X509 CRL", X509_KIND_CRL },
+	{ "PRIVATE KEY", X509_KIND_PRIVKEY },
+	{ "ENCRYPTED PRIVATE KEY", X509_KIND_PRIVKEY },
+	{ "RSA PRIVATE KEY", X509_KIND_PRIVKEY },
+	{ "EC PRIVATE KEY", X509_KIND_PRIVKEY },
+	{ "PUBLIC KEY", X509_KIND_PUBKEY },
+	{ "RSA PUBLIC KEY", X509_KIND_PUBKEY },
+};
+
+static const unsigned char *
+find_pem(const unsigned char *buf, size_t len)
+{
+	return memmem(buf, len, "-----BEGIN ", 11);
+}
+
+static enum x509_kind
+pem_kind(const unsigned char *begin, size_t left)
+{
+	size_t i, l;
+
+	begin += 11;
+	left -= 11;
+	for (i = 0; i < sizeof(pem_labels) / sizeof(pem_labels[0]); i++) {
+		l = strlen(pem_labels[i].label);
+		if (left >= l + 5 && memcmp(begin, pem_labels[i].label, l) == 0 &&
+		    memcmp(begin + l, "-----", 5) == 0)
+			return pem_labels[i].kind;
+	}
+	return X509_KIND_UNKNOWN;
+}
+
+enum x509_kind
+x509_classify(const unsigned char *buf, size_t len)
+{
+	const unsigned char *p = find_pem(buf, len);
+	gnutls_datum_t d = { (unsigned char *)buf, (unsigned)len };
+	enum x509_kind k = X509_KIND_UNKNOWN;
+	gnutls_x509_crt_t c;
+	gnutls_x509_crq_t q;
+	gnutls_x509_crl_t l;
+
+	if (p != NULL)
+		return pem_kind(p, len - (size_t)(p - buf));
+	if (len > X509_MAX_INPUT * 16)
+		return k;
+	if (gnutls_x509_crt_init(&c) == 0) {
+		if (gnutls_x509_crt_import(c, &d, GNUTLS_X509_FMT_DER) == 0)
+			k = X509_KIND_CRT;
+		gnutls_x509_crt_deinit(c);
+	}
+	if (k == X509_KIND_UNKNOWN && gnutls_x509_crq_init(&q) == 0) {
+		if (gnutls_x509_crq_import(q, &d, GNUTLS_X509_FMT_DER) == 0)
+			k = X509_KIND_CSR;
+		gnutls_x509_crq_deinit(q);
+	}
+	if (k == X509_KIND_UNKNOWN && gnutls_x509_crl_init(&l) == 0) {
+		if (gnutls_x509_crl_import(l, &d, GNUTLS_X509_FMT_DER) == 0)
+			k = X509_KIND_CRL;
+		gnutls_x509_crl_deinit(l);
+	}
+	return k;
+}
+
+const char *
+x509_kind_name(enum x509_kind k)
+{
+	switch (k) {
+	case X509_KIND_CRT: return "a certificate";
+	case X509_KIND_CSR: return "a certificate request";
+	case X509_KIND_CRL: return "a CRL";
+	case X509_KIND_PRIVKEY: return "a private key";
+	case X509_KIND_PUBKEY: return "a public key";
+	default: return "garbage";
+	}
+}
+
+/* Common checks: size, and that buf holds the wanted kind. */
+static int
+load_check(const char *name, const unsigned char *buf, size_t len,
+    enum x509_kind want, const char *want_name, gnutls_x509_crt_fmt_t *fmt,
+    struct hsmca_error *err)
+{
+	enum x509_kind k;
+
+	if (len > X509_MAX_INPUT)
+		return hsmca_error_set(err, HSMCA_E_PARSE,
+		    "%s: too large (%zu bytes, at most %d)", name, len,
+		    X509_MAX_INPUT);
+	if (len == 0)
+		return hsmca_error_set(err, HSMCA_E_PARSE, "%s: empty file",
+		    name);
+	*fmt = find_pem(buf, len) ? GNUTLS_X509_FMT_PEM : GNUTLS_X509_FMT_DER;
+	k = x509_classify(buf, len);
+	if (k == want)
+		return 0;
+	if (k == X509_KIND_UNKNOWN)
+		return hsmca_error_set(err, HSMCA_E_PARSE,
+		    "%s: not %s (garbage, truncated or unknown PEM label)",
+		    name, want_name);
+	return hsmca_error_set(err, HSMCA_E_PARSE, "%s: this is %s, not %s",
+	    name, x509_kind_name(k), want_name);
+}
+
+int
+x509_load_csr(const char *name, const unsigned char *buf, size_t len,
+    gnutls_x509_crq_t *out, struct hsmca_error *err)
+{
+	gnutls_datum_t d = { (unsigned char *)buf, (unsigned)len };
+	gnutls_x509_crt_fmt_t fmt;
+	gnutls_x509_crq_t q = NULL;
+	int r;
+
+	if ((r = load_check(name, buf, len, X509_KIND_CSR,
+	    "a certificate request", &fmt, err)) != 0)
+		return r;
+	if ((r = gnutls_x509_crq_init(&q)) < 0)
+		return gt_fail(err, HSMCA_E_NOMEM, r, name);
+	if ((r = gnutls_x509_crq_import(q, &d, fmt)) < 0) {
+		r = hsmca_error_set(err, HSMCA_E_PARSE,
+		    "%s: malformed certificate request: %s", name,
+		    gnutls_strerror(r));
+		goto fail;
+	}
+	if ((r = gnutls_x509_crq_verify(q, 0)) < 0) {
+		r = hsmca_error_set(err, HSMCA_E_VERIFY,
+		    "%s: the request's signature does not verify (no proof "
+		    "of possession): %s", name, gnutls_strerror(r));
+		goto fail;
+	}
+	*out = q;
+	return 0;
+fail:
+	gnutls_x509_crq_deinit(q);
+	return r;
+}
+
+int
+x509_load_crt(const char *name, const unsigned char *buf, size_t len,
+    gnutls_x509_crt_t *out, struct hsmca_error *err)
+{
+	gnutls_x509_crt_t *list = NULL;
+	size_t n = 0, i;
+	int r;
+
+	if ((r = x509_load_crt_list(name, buf, len, &list, &n, err)) != 0)
+		return r;
+	*out = list[0];
+	for (i = 1; i < n; i++)
+		gnutls_x509_crt_deinit(list[i]);
+	free(list);
+	return 0;
+}
+
+int
+x509_load_crt_list(const char *name, const unsigned char *buf, size_t len,
+    gnutls_x509_crt_t **out, size_t *n, struct hsmca_error *err)
+{
+	gnutls_datum_t d = { (unsigned char *)buf, (unsigned)len };
+	gnutls_x509_crt_fmt_t fmt;
+	gnutls_x509_crt_t *gl = NULL, *list;
+	unsigned gn = 0, i;
+	int r;
+
+	if ((r = load_check(name, buf, len, X509_KIND_CRT, "a certificate",
+	    &fmt, err)) != 0)
+		return r;
+	r = gnutls_x509_crt_list_import2(&gl, &gn, &d, fmt, 0);
+	if (r < 0 || gn == 0)
+		return hsmca_error_set(err, HSMCA_E_PARSE,
+		    "%s: malformed certificate: %s", name,
+		    gnutls_strerror(r < 0 ? r : GNUTLS_E_NO_CERTIFICATE_FOUND));
+	/* Move into malloc'ed storage so that the caller frees with free(). */
+	if ((list = calloc(gn, sizeof(*list))) == NULL) {
+		for (i = 0; i < gn; i++)
+			gnutls_x509_crt_deinit(gl[i]);
+		gnutls_free(gl);
+		return hsmca_error_set(err, HSMCA_E_NOMEM, "out of memory");
+	}
+	memcpy(list, gl, gn * sizeof(*list));
+	gnutls_free(gl);
+	*out = list;
+	*n = gn;
+	return 0;
+}
+
+void
+x509_crt_list_free(gnutls_x509_crt_t *list, size_t n)
+{
+	size_t i;
+
+	if (list == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		gnutls_x509_crt_deinit(list[i]);
+	free(list);
+}
+
+int
+x509_load_crl(const char *name, const unsigned char *buf, size_t len,
+    gnutls_x509_crl_t *out, struct hsmca_error *err)
+{
+	gnutls_datum_t d = { (unsigned char *)buf, (unsigned)len };
+	gnutls_x509_crt_fmt_t fmt;
+	gnutls_x509_crl_t l;
+	int r;
+
+	if ((r = load_check(name, buf, len, X509_KIND_CRL, "a CRL", &fmt,
+	    err)) != 0)
+		return r;
+	if ((r = gnutls_x509_crl_init(&l)) < 0)
+		return gt_fail(err, HSMCA_E_NOMEM, r, name);
+	if ((r = gnutls_x509_crl_import(l, &d, fmt)) < 0) {
+		gnutls_x509_crl_deinit(l);
+		return hsmca_error_set(err, HSMCA_E_PARSE,
+		    "%s: malformed CRL: %s", name, gnutls_strerror(r));
+	}
+	*out = l;
+	return 0;
+}
+
+/* ---- DNs -------------------------------------------------------------- */
+
+static int
+dn_from_gnutls(gnutls_x509_dn_t gdn, const char *what, struct hsmca_dn *out,
+    struct hsmca_error *err)
+{
+	struct hsmca_dn dn = { NULL, 0 };
+	gnutls_x509_ava_st ava;
+	char oid[128], *val = NULL;
+	int irdn, r;
+
+	for (irdn = 0;; irdn++) {
+		r = gnutls_x509_dn_get_rdn_ava(gdn, irdn, 0, &ava);
+		if (r == GNUTLS_E_ASN1_ELEMENT_NOT_FOUND)
+			break;
+		if (r < 0) {
+			r = gt_fail(err, HSMCA_E_PARSE, r, what);
+			goto fail;
+		}
+		if (gnutls_x509_dn_get_rdn_ava(gdn, irdn, 1, &ava) == 0) {
+			r = hsmca_error_set(err, HSMCA_E_PARSE, "%s: multi-valued "
+			    "RDNs are not supported", what);
+			goto fail;
+		}
+		(void)gnutls_x509_dn_get_rdn_ava(gdn, irdn, 0, &ava);
+		if (ava.oid.size >= sizeof(oid) ||
+		    (ava.value_tag != 12 && ava.value_tag != 19 &&
+		    ava.value_tag != 20 && ava.value_tag != 22) ||
+		    memchr(ava.value.data, '\0', ava.value.size) != NULL) {
+			r = hsmca_error_set(err, HSMCA_E_PARSE, "%s: attribute "
+			    "%u is not a UTF8, Printable, T61 or IA5 string",
+			    what, (unsigned)irdn + 1);
+			goto fail;
+		}
+		memcpy(oid, ava.oid.data, ava.oid.size);
+		oid[ava.oid.size] = '\0';
+		if ((val = strndup((char *)ava.value.data, ava.value.size)) ==
+		    NULL || dn_append(&dn, oid, val) != 0) {
+			r = hsmca_error_set(err, HSMCA_E_NOMEM, "out of memory");
+			goto fail;
+		}
+		free(val);
+		val = NULL;
+	}
+	*out = dn;
+	return 0;
+fail:
+	free(val);
+	dn_clear(&dn);
+	return r;
+}
+
+int
+x509_crt_subject(gnutls_x509_crt_t crt, struct hsmca_dn *out,
+    struct hsmca_error *err)
+{
+	gnutls_x509_dn_t gdn;
+	int r;
+
+	if ((r = gnutls_x509_crt_get_subject(crt, &gdn)) < 0)
+		return gt_fail(err, HSMCA_E_PARSE, r, "subject");
+	return dn_from_gnutls(gdn, "subject", out, err);
+}
+
+int
+x509_crt_issuer(gnutls_x509_crt_t crt, struct hsmca_dn *out,
+    struct hsmca_error *err)
+{
+	gnutls_x509_dn_t gdn;
+	int r;
+
+	if ((r = gnutls_x509_crt_get_issuer(crt, &gdn)) < 0)
+		return gt_fail(err, HSMCA_E_PARSE, r, "issuer");
+	return dn_from_gnutls(gdn, "issuer", out, err);
+}
+
+int
+x509_csr_subject(gnutls_x509_crq_t csr, struct hsmca_dn *out,
+    struct hsmca_error *err)
+{
+	gnutls_x509_crt_t tmp;
+	int r;
+
+	/* GnuTLS has no gnutls_x509_dn_t getter for requests: copy the
+	 * subject into a scratch certificate and read it from there. */
+	if ((r = gnutls_x509_crt_init(&tmp)) < 0)
+		return gt_fail(err, HSMCA_E_NOMEM, r, "request");
+	if ((r = gnutls_x509_crt_set_crq(tmp, csr)) < 0)
+		r = gt_fail(err, HSMCA_E_PARSE, r, "request subject");
+	else
+		r = x509_crt_subject(tmp, out, err);
+	gnutls_x509_crt_deinit(tmp);
+	return r;
+}
+
+/* Write dn's attributes in order; set_dn_by_oid appends one RDN per call
+ * (L4: set_dn cannot do emailAddress or other names it does not know). */
+static int
+set_subject(gnutls_x509_crt_t crt, gnutls_x509_crq_t crq,
+    const struct hsmca_dn *dn, struct hsmca_error *err)
+{
+	unsigned char tl[16], *raw = NULL;
+	unsigned int tl_len;
+	size_t i, vlen;
+	int r;
+
+	for (i = 0; i < dn->n; i++) {
+		const char *oid = dn->attrs[i].oid, *v = dn->attrs[i].value;
+
+		vlen = strlen(v);
+		r = crt ? gnutls_x509_crt_set_dn_by_oid(crt, oid, 0, v, vlen) :
+		    gnutls_x509_crq_set_dn_by_oid(crq, oid, 0, v, vlen);
+		if (r == 0)
+			continue;
+		/* An OID GnuTLS has no string type for: UTF8String. */
+		tl_len = sizeof(tl);
+		if (asn1_encode_simple_der(ASN1_ETYPE_UTF8_STRING,
+		    (const unsigned char *)v, vlen, tl, &tl_len) != ASN1_SUCCESS ||
+		    (raw = malloc(tl_len + vlen)) == NULL)
+			return hsmca_error_set(err, HSMCA_E_CRYPTO,
+			    "subject: cannot encode %s", oid);
+		memcpy(raw, tl, tl_len);
+		memcpy(raw + tl_len, v, vlen);
+		r = crt ? gnutls_x509_crt_set_dn_by_oid(crt, oid, 1, raw,
+		    tl_len + vlen) : gnutls_x509_crq_set_dn_by_oid(crq, oid, 1,
+		    raw, tl_len + vlen);
+		free(raw);
+		raw = NULL;
+		if (r < 0)
+			return hsmca_error_set(err, HSMCA_E_CRYPTO,
+			    "subject: %s: %s", oid, gnutls_strerror(r));
+	}
+	return 0;
+}
+
+/* ---- key identifiers ---------------------------------------------------- */
+
+/* Step over one DER element header at *p (left bytes); returns the content
+ * length and advances *p to the content, or -1. */
+static long
+der_enter(const unsigned char **p, long *left, unsigned long want_tag)
+{
+	unsigned char cls;
+	unsigned long tag;
+	int tl, ll;
+	long len;
+
+	if (asn1_get_tag_der(*p, *left, &cls, &tl, &tag) != ASN1_SUCCESS ||
+	    tag != want_tag)
+		return -1;
+	len = asn1_get_length_der(*p + tl, *left - tl, &ll);
+	if (len < 0 || len > *left - tl - ll)
+		return -1;
+	*p += tl + ll;
+	*left -= tl + ll;
+	return len;
+}
+
+int
+x509_key_id(gnutls_pubkey_t pub, unsigned char id[20],
+    struct hsmca_error *err)
+{
+	gnutls_datum_t der = { NULL, 0 };
+	const unsigned char *p;
+	long left, len;
+	int r;
+
+	if ((r = gnutls_pubkey_export2(pub, GNUTLS_X509_FMT_DER, &der)) < 0)
+		return gt_fail(err, HSMCA_E_CRYPTO, r, "public key");
+	p = der.data;
+	left = der.size;
+	/* SubjectPublicKeyInfo ::= SEQUENCE { algorithm, subjectPublicKey } */
+	r = HSMCA_E_CRYPTO;
+	if ((left = der_enter(&p, &left, ASN1_TAG_SEQUENCE)) < 0)
+		goto bad;
+	if ((len = der_enter(&p, &left, ASN1_TAG_SEQUENCE)) < 0)
+		goto bad;
+	p += len;
+	left -= len;
+	if ((len = der_enter(&p, &left, ASN1_TAG_BIT_STRING)) < 1)
+		goto bad;
+	/* Method (1) hashes the key bits, not the unused-bits octet. */
+	if (gnutls_hash_fast(GNUTLS_DIG_SHA1, p + 1, (size_t)len - 1, id) < 0)
+		goto bad;
+	gnutls_free(der.data);
+	return 0;
+bad:
+	gnutls_free(der.data);
+	return hsmca_error_set(err, r, "public key: malformed "
+	    "SubjectPublicKeyInfo");
+}
+
+/* ---- building ----------------------------------------------------------- */
+
+/* The subject as text or from the CSR, after the DN policy. */
+static int
+build_subject(const struct hsmca_issue *in, struct hsmca_dn *out,
+    struct hsmca_warnings *w, struct hsmca_error *err)
+{
+	struct hsmca_dn req = { NULL, 0 }, iss = { NULL, 0 };
+	int r;
+
+	if (in->subject != NULL)
+		r = dn_parse("subject", in->subject, &req, err);
+	else if (in->csr != NULL)
+		r = x509_csr_subject(in->csr, &req, err);
+	else
+		r = hsmca_error_set(err, HSMCA_E_USAGE, "no subject given");
+	if (r != 0)
+		return r;
+	if (in->issuer != NULL && (r = x509_crt_subject(in->issuer, &iss,
+	    err)) != 0)
+		goto out;
+	r = dn_apply_policy(in->profile, &req, in->issuer ? &iss : &req, out,
+	    w, err);
+out:
+	dn_clear(&req);
+	dn_clear(&iss);
+	return r;
+}
+
+static int
+build_pubkey(const struct hsmca_issue *in, gnutls_pubkey_t *out,
+    struct hsmca_error *err)
+{
+	gnutls_pubkey_t p;
+	gnutls_datum_t der = { NULL, 0 };
+	int r;
+
+	if ((r = gnutls_pubkey_init(&p)) < 0)
+		return gt_fail(err, HSMCA_E_NOMEM, r, "public key");
+	if (in->csr != NULL)
+		r = gnutls_pubkey_import_x509_crq(p, in->csr, 0);
+	else if (in->pubkey == NULL)
+		r = GNUTLS_E_INVALID_REQUEST;
+	else if ((r = gnutls_pubkey_export2(in->pubkey, GNUTLS_X509_FMT_DER,
+	    &der)) == 0)
+		r = gnutls_pubkey_import(p, &der, GNUTLS_X509_FMT_DER);
+	gnutls_free(der.data);
+	if (r < 0) {
+		gnutls_pubkey_deinit(p);
+		return gt_fail(err, HSMCA_E_CRYPTO, r, "subject public key");
+	}
+	*out = p;
+	return 0;
+}
+
+int
+x509_build_cert(const struct hsmca_issue *in, gnutls_x509_crt_t *out,
+    struct hsmca_warnings *w, struct hsmca_error *err)
+{
+	const struct hsmca_profile *p = in->profile;
+	struct hsmca_dn subject = { NULL, 0 };
+	gnutls_pubkey_t pub = NULL;
+	gnutls_x509_crt_t c = NULL;
+	unsigned days = in->days ? in->days : p->days;
+	int r;
+
+	if (days == 0)
+		return hsmca_error_set(err, HSMCA_E_USAGE, "%s: no validity: the "
+		    "profile has no days and none was given",
+		    p->path ? p->path : "profile");
+	if ((r = build_subject(in, &subject, w, err)) != 0)
+		return r;
+	if ((r = build_pubkey(in, &pub, err)) != 0)
+		goto out;
+	if ((r = gnutls_x509_crt_init(&c)) < 0) {
+		r = gt_fail(err, HSMCA_E_NOMEM, r, "certificate");
+		goto out;
+	}
+	if ((r = gnutls_x509_crt_set_version(c, 3)) < 0 ||
+	    (r = gnutls_x509_crt_set_serial(c, in->serial, in->serial_len)) < 0 ||
+	    (r = gnutls_x509_crt_set_activation_time(c,
+	    in->now - X509_BACKDATE)) < 0 ||
+	    (r = gnutls_x509_crt_set_expiration_time(c,
+	    in->now + (time_t)days * 86400)) < 0 ||
+	    (r = gnutls_x509_crt_set_pubkey(c, pub)) < 0) {
+		r = gt_fail(err, HSMCA_E_CRYPTO, r, "certificate");
+		goto out;
+	}
+	if ((r = set_subject(c, NULL, &subject, err)) != 0)
+		goto out;
+	if ((r = x509ext_apply(c, in, pub, subject.n == 0, w, err)) != 0)
+		goto out;
+	*out = c;
+	c = NULL;
+out:
+	if (c != NULL)
+		gnutls_x509_crt_deinit(c);
+	gnutls_pubkey_deinit(pub);
+	dn_clear(&subject);
+	return r;
+}
+
+/* ---- signing and checking ----------------------------------------------- */
+
+gnutls_digest_algorithm_t
+x509_hash(const char *hash)
+{
+	if (hash == NULL || strcasecmp(hash, "sha256") == 0)
+		return GNUTLS_DIG_SHA256;
+	if (strcasecmp(hash, "sha384") == 0)
+		return GNUTLS_DIG_SHA384;
+	if (strcasecmp(hash, "sha512") == 0)
+		return GNUTLS_DIG_SHA512;
+	return GNUTLS_DIG_UNKNOWN;
+}
+
+static bool
+same_pubkey(gnutls_pubkey_t a, gnutls_pubkey_t b)
+{
+	gnutls_datum_t da = { NULL, 0 }, db = { NULL, 0 };
+	bool same;
+
+	same = gnutls_pubkey_export2(a, GNUTLS_X509_FMT_DER, &da) == 0 &&
+	    gnutls_pubkey_export2(b, GNUTLS_X509_FMT_DER, &db) == 0 &&
+	    da.size == db.size && memcmp(da.data, db.data, da.size) == 0;
+	gnutls_free(da.data);
+	gnutls_free(db.data);
+	return same;
+}
+
+int
+x509_sign_cert(gnutls_x509_crt_t tbs, gnutls_x509_crt_t issuer,
+    gnutls_privkey_t key, const char *hash, struct hsmca_error *err)
+{
+	gnutls_digest_algorithm_t dig = x509_hash(hash);
+	gnutls_pubkey_t kp = NULL, ip = NULL;
+	int r;
+
+	if (dig == GNUTLS_DIG_UNKNOWN)
+		return hsmca_error_set(err, HSMCA_E_USAGE, "unknown hash '%s' "
+		    "(sha256, sha384 or sha512)", hash);
+	if (gnutls_pubkey_init(&kp) < 0 || gnutls_pubkey_init(&ip) < 0) {
+		r = hsmca_error_set(err, HSMCA_E_NOMEM, "out of memory");
+		goto out;
+	}
+	if ((r = gnutls_pubkey_import_privkey(kp, key, 0, 0)) < 0 ||
+	    (r = gnutls_pubkey_import_x509(ip, issuer ? issuer : tbs, 0)) < 0) {
+		r = gt_fail(err, HSMCA_E_CRYPTO, r, "signing key");
+		goto out;
+	}
+	if (!same_pubkey(kp, ip)) {
+		r = hsmca_error_set(err, HSMCA_E_VERIFY, "the signing key does "
+		    "not match the public key of the %s certificate",
+		    issuer ? "issuer's" : "self-signed");
+		goto out;
+	}
+	if ((r = gnutls_x509_crt_privkey_sign(tbs, issuer ? issuer : tbs, key,
+	    dig, 0)) < 0) {
+		r = gt_fail(err, HSMCA_E_CRYPTO, r, "signing the certificate");
+		goto out;
+	}
+	r = 0;
+out:
+	gnutls_pubkey_deinit(kp);
+	gnutls_pubkey_deinit(ip);
+	return r;
+}
+
+/* The raw TBSCertificate (the first element of the outer SEQUENCE) and the
+ * signature BIT STRING's bits (after the signatureAlgorithm). */
+static int
+split_signed(const gnutls_datum_t *der, gnutls_datum_t *tbs,
+    gnutls_datum_t *sig)
+{
+	const unsigned char *p = der->data, *start;
+	long left = der->size, inner, len;
+
+	if ((inner = der_enter(&p, &left, ASN1_TAG_SEQUENCE)) < 0)
+		return -1;
+	start = p;
+	if ((len = der_enter(&p, &inner, ASN1_TAG_SEQUENCE)) < 0)
+		return -1;
+	tbs->data = (unsigned char *)start;
+	tbs->size = (unsigned)(p - start + len);
+	p += len;
+	inner -= len;
+	if ((len = der_enter(&p, &inner, ASN1_TAG_SEQUENCE)) < 0)
+		return -1;
+	p += len;
+	inner -= len;
+	if ((len = der_enter(&p, &inner, ASN1_TAG_BIT_STRING)) < 2 || *p != 0)
+		return -1;
+	sig->data = (unsigned char *)p + 1;
+	sig->size = (unsigned)len - 1;
+	return 0;
+}
+
+int
+x509_verify_signed(gnutls_x509_crt_t crt, gnutls_x509_crt_t issuer,
+    struct hsmca_error *err)
+{
+	gnutls_datum_t der = { NULL, 0 }, sig, tbs;
+	gnutls_pubkey_t ip = NULL;
+	int algo, r;
+
+	if (issuer == NULL)
+		issuer = crt;
+	if (gnutls_x509_crt_check_issuer(crt, issuer) != 1) {
+		r = hsmca_error_set(err, HSMCA_E_VERIFY, "the certificate's "
+		    "issuer name is not the issuer certificate's subject");
+		goto out;
+	}
+	if ((r = gnutls_pubkey_init(&ip)) < 0 ||
+	    (r = gnutls_pubkey_import_x509(ip, issuer, 0)) < 0 ||
+	    (r = gnutls_x509_crt_export2(crt, GNUTLS_X509_FMT_DER, &der)) < 0) {
+		r = gt_fail(err, HSMCA_E_VERIFY, r, "verifying the signature");
+		goto out;
+	}
+	algo = gnutls_x509_crt_get_signature_algorithm(crt);
+	if (algo < 0 || split_signed(&der, &tbs, &sig) != 0) {
+		r = hsmca_error_set(err, HSMCA_E_VERIFY, "malformed or unsigned "
+		    "certificate");
+		goto out;
+	}
+	if ((r = gnutls_pubkey_verify_data2(ip, (gnutls_sign_algorithm_t)algo,
+	    0, &tbs, &sig)) < 0) {
+		r = hsmca_error_set(err, HSMCA_E_VERIFY, "the certificate's "
+		    "signature does not verify with the issuer's public key: %s",
+		    gnutls_strerror(r));
+		goto out;
+	}
+	r = 0;
+out:
+	gnutls_free(der.data);
+	gnutls_pubkey_deinit(ip);
+	return r;
+}
+
+/* ---- requests ----------------------------------------------------------- */
+
+static int
+csr_add_sans(gnutls_x509_crq_t q, const struct hsmca_gn_list *sans,
+    struct hsmca_error *err)
+{
+	gnutls_x509_subject_alt_name_t type;
+	unsigned char ip[32];
+	gnutls_datum_t d;
+	size_t i;
+	int r;
+
+	for (i = 0; sans != NULL && i < sans->n; i++) {
+		if ((r = x509_gn_to_gnutls(&sans->items[i], false, &type, ip, &d,
+		    err)) != 0)
+			return r;
+		if ((r = gnutls_x509_crq_set_subject_alt_name(q, type, d.data,
+		    d.size, GNUTLS_FSAN_APPEND)) < 0)
+			return hsmca_error_set(err, HSMCA_E_PARSE, "--san %s: %s",
+			    sans->items[i].value, gnutls_strerror(r));
+	}
+	return 0;
+}
+
+int
+x509_build_csr(gnutls_privkey_t key, gnutls_pubkey_t pub,
+    const char *subject, const struct hsmca_gn_list *sans, const char *hash,
+    gnutls_datum_t *pem_out, struct hsmca_error *err)
+{
+	gnutls_digest_algorithm_t dig = x509_hash(hash);
+	struct hsmca_dn dn = { NULL, 0 };
+	gnutls_x509_crq_t q = NULL;
+	int r;
+
+	if (dig == GNUTLS_DIG_UNKNOWN)
+		return hsmca_error_set(err, HSMCA_E_USAGE, "unknown hash '%s' "
+		    "(sha256, sha384 or sha512)", hash);
+	if ((r = dn_parse("--subject", subject, &dn, err)) != 0)
+		return r;
+	if ((r = gnutls_x509_crq_init(&q)) < 0) {
+		r = gt_fail(err, HSMCA_E_NOMEM, r, "request");
+		goto out;
+	}
+	if ((r = gnutls_x509_crq_set_version(q, 1)) < 0 ||
+	    (r = gnutls_x509_crq_set_pubkey(q, pub)) < 0) {
+		r = gt_fail(err, HSMCA_E_CRYPTO, r, "request");
+		goto out;
+	}
+	/* Only a SAN is requested: no EKU, so B3 (EKU inheriting another
+	 * extension's critical flag) cannot bite. */
+	if ((r = set_subject(NULL, q, &dn, err)) != 0 ||
+	    (r = csr_add_sans(q, sans, err)) != 0)
+		goto out;
+	if ((r = gnutls_x509_crq_privkey_sign(q, key, dig, 0)) < 0) {
+		r = gt_fail(err, HSMCA_E_CRYPTO, r, "signing the request");
+		goto out;
+	}
+	if ((r = gnutls_x509_crq_verify(q, 0)) < 0) {
+		r = hsmca_error_set(err, HSMCA_E_VERIFY, "the new request's "
+		    "signature does not verify: the key does not match");
+		goto out;
+	}
+	if ((r = gnutls_x509_crq_export2(q, GNUTLS_X509_FMT_PEM, pem_out)) < 0) {
+		r = gt_fail(err, HSMCA_E_CRYPTO, r, "request");
+		goto out;
+	}
+	r = 0;
+out:
+	if (q != NULL)
+		gnutls_x509_crq_deinit(q);
+	dn_clear(&dn);
+	return r;
+}
+
+/* ---- outputs ------------------------------------------------------------ */
+
+int
+x509_db_fields(gnutls_x509_crt_t crt, char **serial_hex_upper,
+    time_t *not_after, char **subject_oneline, struct hsmca_error *err)
+{
+	unsigned char ser[64];
+	size_t sl = sizeof(ser), i, skip = 0;
+	struct hsmca_dn dn = { NULL, 0 };
+	char *hex = NULL, *one = NULL;
+	time_t na;
+	int r;
+
+	if ((r = gnutls_x509_crt_get_serial(crt, ser, &sl)) < 0 || sl == 0)
+		return gt_fail(err, HSMCA_E_PARSE, r < 0 ? r :
+		    GNUTLS_E_ASN1_DER_ERROR, "serial");
+	if ((na = gnutls_x509_crt_get_expiration_time(crt)) == (time_t)-1)
+		return hsmca_error_set(err, HSMCA_E_PARSE, "bad notAfter");
+	if ((r = x509_crt_subject(crt, &dn, err)) != 0)
+		return r;
+	while (skip + 1 < sl && ser[skip] == 0)
+		skip++;
+	if ((hex = malloc((sl - skip) * 2 + 1)) == NULL ||
+	    dn_oneline(&dn, &one) != 0) {
+		free(hex);
+		dn_clear(&dn);
+		return hsmca_error_set(err, HSMCA_E_NOMEM, "out of memory");
+	}
+	for (i = skip; i < sl; i++)
+		snprintf(hex + (i - skip) * 2, 3, "%02X", ser[i]);
+	dn_clear(&dn);
+	*serial_hex_upper = hex;
+	*not_after = na;
+	*subject_oneline = one;
+	return 0;
+}
+
+int
+x509_export_pem(gnutls_x509_crt_t crt, gnutls_datum_t *out,
+    struct hsmca_error *err)
+{
+	int r;
+
+	if ((r = gnutls_x509_crt_export2(crt, GNUTLS_X509_FMT_PEM, out)) < 0)
+		return gt_fail(err, HSMCA_E_CRYPTO, r, "exporting the certificate");
+	return 0;
+}
