@@ -116,6 +116,7 @@ expect "hsmca revoke --reason " unspecified keyCompromise CACompromise \
 	affiliationChanged superseded cessationOfOperation certificateHold \
 	removeFromCRL privilegeWithdrawn AACompromise
 expect "hsmca selfsign --hash sha5" sha512
+expect "hsmca list-certs --status " V R E
 expect "hsmca sign --ca " cadir profiles
 expect "hsmca sign --csr re" request.csr
 expect "hsmca keygen --label " ""
