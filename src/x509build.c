@@ -74,7 +74,7 @@ x509_classify(const unsigned char *buf, size_t len)
 
 	if (p != NULL)
 		return pem_kind(p, len - (size_t)(p - buf));
-	if (len > X509_MAX_INPUT * 16)
+	if (len > X509_MAX_CRL)
 		return k;
 	if (gnutls_x509_crt_init(&c) == 0) {
 		if (gnutls_x509_crt_import(c, &d, GNUTLS_X509_FMT_DER) == 0)
@@ -113,12 +113,12 @@ load_check(const char *name, const unsigned char *buf, size_t len,
     enum x509_kind want, const char *want_name, gnutls_x509_crt_fmt_t *fmt,
     struct hsmca_error *err)
 {
+	size_t max = want == X509_KIND_CRL ? X509_MAX_CRL : X509_MAX_INPUT;
 	enum x509_kind k;
 
-	if (len > X509_MAX_INPUT)
+	if (len > max)
 		return hsmca_error_set(err, HSMCA_E_PARSE,
-		    "%s: too large (%zu bytes, at most %d)", name, len,
-		    X509_MAX_INPUT);
+		    "%s: too large (%zu bytes, at most %zu)", name, len, max);
 	if (len == 0)
 		return hsmca_error_set(err, HSMCA_E_PARSE, "%s: empty file",
 		    name);

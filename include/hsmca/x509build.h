@@ -30,6 +30,9 @@
 /* Largest certificate, request or chain file accepted (bytes). */
 #define X509_MAX_INPUT (64 * 1024)
 
+/* Largest CRL accepted (bytes): a CRL lists every revoked certificate. */
+#define X509_MAX_CRL (32 * 1024 * 1024)
+
 /* Seconds notBefore is set before "now". */
 #define X509_BACKDATE 60
 
@@ -74,7 +77,7 @@ int x509_load_crt_list(const char *name, const unsigned char *buf,
 	HSMCA_MUST_CHECK;
 void x509_crt_list_free(gnutls_x509_crt_t *list, size_t n);
 
-/* Load a CRL (PEM or DER).  *out is new (gnutls_x509_crl_deinit it). */
+/* Load a CRL (PEM or DER, at most X509_MAX_CRL bytes).  *out is new (gnutls_x509_crl_deinit it). */
 int x509_load_crl(const char *name, const unsigned char *buf, size_t len,
     gnutls_x509_crl_t *out, struct hsmca_error *err) HSMCA_MUST_CHECK;
 
