@@ -4,12 +4,12 @@
  * policy, extensions (in OpenSSL's x509v3_config value syntax), SAN rules and
  * the key types it accepts.  The parser is strict: an unknown section, key,
  * extension or value, a duplicate key, or garbage is an error that names
- * "file:line".  This module depends on libc (and libinih) only: names are
+ * "file:line".  This module depends on libc (and ini.c) only: names are
  * mapped to dotted OIDs here, and x509build.c turns this data into GnuTLS
  * calls.  The format is documented in hsmca-profile(5).
  *
  *   [profile]  description, days, hash, key_types, san_from_csr,
- *              san_required, san_types, allow_netscape
+ *              san_required, san_types, allow_netscape, rsa_key_encipherment
  *   [policy]   <DN attribute long name> = match | supplied | optional
  *   [extensions]  basicConstraints, keyUsage, extendedKeyUsage,
  *              subjectKeyIdentifier, authorityKeyIdentifier, subjectAltName,
@@ -156,6 +156,10 @@ struct hsmca_profile {
 	bool san_required;             /* refuse a certificate without SAN */
 	unsigned san_types;            /* enum hsmca_san_kind; 0 with san_from_csr: all */
 	bool allow_netscape;           /* the profile insists on nsCertType/nsComment */
+	bool rsa_key_encipherment;     /* rsa_key_encipherment = yes: add
+	                                * keyEncipherment to keyUsage when the
+	                                * subject key is RSA (never for EC or
+	                                * Ed25519); needs a keyUsage extension */
 	bool has_policy;               /* a [policy] section was given */
 	struct hsmca_policy_rule *policy;
 	size_t n_policy;

@@ -1,0 +1,427 @@
+/* Unit tests for the x509v3_config value syntax (src/profile-ext.c) and the
+ * general-name syntax (src/profile-gn.c).  Every malformed value is its own
+ * test: it must fail with HSMCA_E_PARSE both through
+ * profile_parse_extension() (naming the bad token, leaving ext untouched)
+ * and inside a profile (naming "x.profile:3"). */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hsmca/profile.h"
+#include "helpers.h"
+
+static void
+assert_has(const char *msg, const char *needle)
+{
+	ck_assert_msg(strstr(msg, needle) != NULL, "'%s' not in '%s'", needle,
+	    msg);
+}
+
+static void
+bad_ext(const char *key, const char *value, const char *token)
+{
+	struct hsmca_error err = { 0, "" };
+	struct hsmca_extensions ext, zero;
+	struct hsmca_profile *p = NULL;
+	char *text;
+
+	memset(&ext, 0, sizeof(ext));
+	memset(&zero, 0, sizeof(zero));
+	ck_assert_int_eq(profile_parse_extension(key, value, &ext, &err),
+	    HSMCA_E_PARSE);
+	assert_has(err.msg, token);
+	ck_assert_msg(memcmp(&ext, &zero, sizeof(ext)) == 0,
+	    "ext changed by a failed parse");
+
+	ck_assert(asprintf(&text, "[profile]\n[extensions]\n%s = %s\n", key,
+	    value) > 0);
+	memset(&err, 0, sizeof(err));
+	ck_assert_int_eq(profile_parse("x.profile", text, strlen(text), &p,
+	    &err), HSMCA_E_PARSE);
+	ck_assert_ptr_null(p);
+	assert_has(err.msg, "x.profile:3:");
+	assert_has(err.msg, token);
+	free(text);
+}
+
+static void
+good_ext(const char *key, const char *value, struct hsmca_extensions *ext)
+{
+	struct hsmca_error err = { 0, "" };
+
+	memset(ext, 0, sizeof(*ext));
+	ext->basic_constraints.pathlen = -1;
+	ck_assert_msg(profile_parse_extension(key, value, ext, &err) == 0,
+	    "%s = %s: %s", key, value, err.msg);
+}
+
+#define BAD(name, key, value, token) \
+	START_TEST(name) { bad_ext((key), (value), (token)); } END_TEST
+
+/* ---- good values ---- */
+
+START_TEST(test_basic_constraints)
+{
+	struct hsmca_extensions ext;
+
+	good_ext("basicConstraints", "critical, CA:true, pathlen:0", &ext);
+	ck_assert(ext.basic_constraints.present);
+	ck_assert(ext.basic_constraints.critical);
+	ck_assert(ext.basic_constraints.ca);
+	ck_assert_int_eq(ext.basic_constraints.pathlen, 0);
+	good_ext("basicConstraints", "CA:FALSE", &ext);
+	ck_assert(ext.basic_constraints.present);
+	ck_assert(!ext.basic_constraints.critical);
+	ck_assert(!ext.basic_constraints.ca);
+	ck_assert_int_eq(ext.basic_constraints.pathlen, -1);
+	good_ext("basicConstraints", "pathlen:7,CA:TRUE", &ext);
+	ck_assert(ext.basic_constraints.ca);
+	ck_assert_int_eq(ext.basic_constraints.pathlen, 7);
+}
+END_TEST
+
+START_TEST(test_key_usage)
+{
+	struct hsmca_extensions ext;
+
+	good_ext("keyUsage", "critical, digitalSignature, cRLSign, keyCertSign",
+	    &ext);
+	ck_assert(ext.key_usage.present && ext.key_usage.critical);
+	ck_assert_uint_eq(ext.key_usage.bits, HSMCA_KU_DIGITAL_SIGNATURE |
+	    HSMCA_KU_CRL_SIGN | HSMCA_KU_KEY_CERT_SIGN);
+	good_ext("keyUsage", "nonRepudiation,keyEncipherment,dataEncipherment,"
+	    "keyAgreement,encipherOnly,decipherOnly", &ext);
+	ck_assert(!ext.key_usage.critical);
+	ck_assert_uint_eq(ext.key_usage.bits, HSMCA_KU_NON_REPUDIATION |
+	    HSMCA_KU_KEY_ENCIPHERMENT | HSMCA_KU_DATA_ENCIPHERMENT |
+	    HSMCA_KU_KEY_AGREEMENT | HSMCA_KU_ENCIPHER_ONLY |
+	    HSMCA_KU_DECIPHER_ONLY);
+}
+END_TEST
+
+START_TEST(test_ext_key_usage)
+{
+	struct hsmca_extensions ext;
+
+	good_ext("extendedKeyUsage", "serverAuth, clientAuth, OCSPSigning, "
+	    "1.3.6.1.4.1.311.10.3.12", &ext);
+	ck_assert(ext.ext_key_usage.present && !ext.ext_key_usage.critical);
+	ck_assert_uint_eq(ext.ext_key_usage.n, 4);
+	ck_assert_str_eq(ext.ext_key_usage.oids[0], "1.3.6.1.5.5.7.3.1");
+	ck_assert_str_eq(ext.ext_key_usage.oids[1], "1.3.6.1.5.5.7.3.2");
+	ck_assert_str_eq(ext.ext_key_usage.oids[2], "1.3.6.1.5.5.7.3.9");
+	ck_assert_str_eq(ext.ext_key_usage.oids[3], "1.3.6.1.4.1.311.10.3.12");
+	profile_extensions_clear(&ext);
+	good_ext("extendedKeyUsage", "critical, codeSigning, timeStamping, "
+	    "emailProtection, ipsecIKE, msCodeInd", &ext);
+	ck_assert(ext.ext_key_usage.critical);
+	ck_assert_str_eq(ext.ext_key_usage.oids[4], "1.3.6.1.4.1.311.2.1.21");
+	ck_assert_str_eq(ext.ext_key_usage.oids[3], "1.3.6.1.5.5.7.3.17");
+	profile_extensions_clear(&ext);
+}
+END_TEST
+
+START_TEST(test_ski_aki)
+{
+	struct hsmca_extensions ext;
+
+	good_ext("subjectKeyIdentifier", "hash", &ext);
+	ck_assert(ext.ski);
+	good_ext("subjectKeyIdentifier", "none", &ext);
+	ck_assert(!ext.ski);
+	good_ext("authorityKeyIdentifier", "keyid", &ext);
+	ck_assert(ext.aki.present && ext.aki.keyid && !ext.aki.always);
+	good_ext("authorityKeyIdentifier", "keyid:always,issuer", &ext);
+	ck_assert(ext.aki.present && ext.aki.keyid && ext.aki.always);
+	good_ext("authorityKeyIdentifier", "none", &ext);
+	ck_assert(!ext.aki.present);
+}
+END_TEST
+
+START_TEST(test_san)
+{
+	struct hsmca_extensions ext;
+
+	good_ext("subjectAltName", "DNS:www.example.com, dns:*.example.com, "
+	    "IP:192.0.2.7, IP:2001:db8::7, email:a.b@example.com, "
+	    "URI:https://example.com/x?y=z", &ext);
+	ck_assert(ext.san.present && !ext.san.critical);
+	ck_assert_uint_eq(ext.san.names.n, 6);
+	ck_assert_int_eq(ext.san.names.items[0].type, HSMCA_GN_DNS);
+	ck_assert_str_eq(ext.san.names.items[0].value, "www.example.com");
+	ck_assert_str_eq(ext.san.names.items[1].value, "*.example.com");
+	ck_assert_int_eq(ext.san.names.items[2].type, HSMCA_GN_IP);
+	ck_assert_str_eq(ext.san.names.items[3].value, "2001:db8::7");
+	ck_assert_int_eq(ext.san.names.items[4].type, HSMCA_GN_EMAIL);
+	ck_assert_int_eq(ext.san.names.items[5].type, HSMCA_GN_URI);
+	ck_assert_str_eq(ext.san.names.items[5].value,
+	    "https://example.com/x?y=z");
+	profile_extensions_clear(&ext);
+}
+END_TEST
+
+START_TEST(test_name_constraints)
+{
+	struct hsmca_extensions ext;
+
+	good_ext("nameConstraints", "critical, permitted;DNS:.example.com, "
+	    "excluded;IP:10.0.0.0/255.0.0.0, permitted;email:example.org, "
+	    "permitted;URI:.example.com, excluded;IP:fd00::/ff00::", &ext);
+	ck_assert(ext.name_constraints.present);
+	ck_assert(ext.name_constraints.critical);
+	ck_assert_uint_eq(ext.name_constraints.permitted.n, 3);
+	ck_assert_uint_eq(ext.name_constraints.excluded.n, 2);
+	ck_assert_str_eq(ext.name_constraints.permitted.items[0].value,
+	    ".example.com");
+	ck_assert_int_eq(ext.name_constraints.excluded.items[0].type,
+	    HSMCA_GN_IP);
+	ck_assert_str_eq(ext.name_constraints.excluded.items[0].value,
+	    "10.0.0.0/255.0.0.0");
+	ck_assert_int_eq(ext.name_constraints.permitted.items[2].type,
+	    HSMCA_GN_URI);
+	profile_extensions_clear(&ext);
+}
+END_TEST
+
+START_TEST(test_crl_dp_aia_policies)
+{
+	struct hsmca_extensions ext;
+
+	good_ext("crlDistributionPoints", "URI:http://c.example/1.crl, "
+	    "URI:http://d.example/2.crl", &ext);
+	ck_assert(ext.crl_dp.present);
+	ck_assert_uint_eq(ext.crl_dp.uris.n, 2);
+	ck_assert_str_eq(ext.crl_dp.uris.items[1].value,
+	    "http://d.example/2.crl");
+	profile_extensions_clear(&ext);
+	good_ext("authorityInfoAccess", "OCSP;URI:http://o.example, "
+	    "caIssuers;URI:http://i.example/ca.der", &ext);
+	ck_assert(ext.aia.present);
+	ck_assert_uint_eq(ext.aia.ocsp.n, 1);
+	ck_assert_str_eq(ext.aia.ocsp.items[0].value, "http://o.example");
+	ck_assert_uint_eq(ext.aia.ca_issuers.n, 1);
+	profile_extensions_clear(&ext);
+	good_ext("certificatePolicies", "2.23.140.1.2.1, anyPolicy, "
+	    "1.3.6.1.4.1.44947.1.1.1;CPS:http://cps.example/", &ext);
+	ck_assert(ext.policies.present && !ext.policies.critical);
+	ck_assert_uint_eq(ext.policies.n, 3);
+	ck_assert_str_eq(ext.policies.items[0].oid, "2.23.140.1.2.1");
+	ck_assert_ptr_null(ext.policies.items[0].cps_uri);
+	ck_assert_str_eq(ext.policies.items[1].oid, "2.5.29.32.0");
+	ck_assert_str_eq(ext.policies.items[2].oid, "1.3.6.1.4.1.44947.1.1.1");
+	ck_assert_str_eq(ext.policies.items[2].cps_uri, "http://cps.example/");
+	profile_extensions_clear(&ext);
+}
+END_TEST
+
+START_TEST(test_netscape)
+{
+	struct hsmca_extensions ext;
+
+	good_ext("nsCertType", "server, client", &ext);
+	ck_assert(ext.ns_cert_type.present);
+	ck_assert_uint_eq(ext.ns_cert_type.bits, 0xc0);
+	good_ext("nsComment", "a, b, critical", &ext);
+	ck_assert_str_eq(ext.ns_comment, "a, b, critical");
+	profile_extensions_clear(&ext);
+	ck_assert_ptr_null(ext.ns_comment);
+	ck_assert_int_eq(ext.basic_constraints.pathlen, -1);
+}
+END_TEST
+
+START_TEST(test_general_name)
+{
+	struct hsmca_error err = { 0, "" };
+	struct hsmca_general_name gn;
+
+	ck_assert_int_eq(profile_parse_general_name("dns:a.example", &gn,
+	    &err), 0);
+	ck_assert_int_eq(gn.type, HSMCA_GN_DNS);
+	ck_assert_str_eq(gn.value, "a.example");
+	free(gn.value);
+	ck_assert_int_eq(profile_parse_general_name("ip:::1", &gn, &err), 0);
+	ck_assert_int_eq(gn.type, HSMCA_GN_IP);
+	ck_assert_str_eq(gn.value, "::1");
+	free(gn.value);
+	ck_assert_int_eq(profile_parse_general_name("EMAIL:x@y.example", &gn,
+	    &err), 0);
+	ck_assert_int_eq(gn.type, HSMCA_GN_EMAIL);
+	free(gn.value);
+	ck_assert_int_eq(profile_parse_general_name("uri:urn:x:y", &gn, &err),
+	    0);
+	ck_assert_int_eq(gn.type, HSMCA_GN_URI);
+	ck_assert_str_eq(gn.value, "urn:x:y");
+	free(gn.value);
+}
+END_TEST
+
+static void
+bad_gn(const char *text, const char *token)
+{
+	struct hsmca_error err = { 0, "" };
+	struct hsmca_general_name gn = { 0, NULL };
+
+	ck_assert_int_eq(profile_parse_general_name(text, &gn, &err),
+	    HSMCA_E_PARSE);
+	assert_has(err.msg, token);
+	ck_assert_ptr_null(gn.value);
+}
+
+START_TEST(test_general_name_bad)
+{
+	bad_gn("dns:a b.example", "'a b.example'");
+	bad_gn("dns:a..example", "'a..example'");
+	bad_gn("dns:.example", "'.example'");
+	bad_gn("dns:-a.example", "'-a.example'");
+	bad_gn("ip:300.1.1.1", "'300.1.1.1'");
+	bad_gn("ip:10.0.0.0/255.0.0.0", "'10.0.0.0/255.0.0.0'");
+	bad_gn("email:a@@b", "'a@@b'");
+	bad_gn("email:nobody", "'nobody'");
+	bad_gn("uri:/relative", "'/relative'");
+	bad_gn("uri:http://a b", "'http://a b'");
+	bad_gn("www.example.com", "expected DNS:");
+	bad_gn("rid:1.2.3", "'rid:1.2.3'");
+	bad_gn("dirName:CN=x", "dirName is not supported");
+}
+END_TEST
+
+/* ---- malformed values: one test each ---- */
+
+BAD(bc_no_ca, "basicConstraints", "critical", "no value given")
+BAD(bc_ca_missing, "basicConstraints", "pathlen:1", "CA:true or CA:false")
+BAD(bc_pathlen_on_false, "basicConstraints", "CA:false, pathlen:0",
+    "pathlen:0 on CA:false")
+BAD(bc_bad_bool, "basicConstraints", "CA:maybe", "'CA:maybe'")
+BAD(bc_bad_pathlen, "basicConstraints", "CA:true, pathlen:-1", "'-1'")
+BAD(bc_pathlen_garbage, "basicConstraints", "CA:true, pathlen:1x", "'1x'")
+BAD(bc_repeat_ca, "basicConstraints", "CA:true, CA:true", "repeated 'CA'")
+BAD(bc_unknown, "basicConstraints", "CA:true, pathlength:1",
+    "'pathlength:1'")
+BAD(critical_late, "basicConstraints", "CA:true, critical",
+    "'critical' must come first")
+BAD(critical_twice, "keyUsage", "critical, critical, cRLSign",
+    "'critical' must come first")
+BAD(empty_item, "keyUsage", "critical, , cRLSign", "empty item")
+BAD(trailing_comma, "keyUsage", "cRLSign,", "empty item")
+BAD(ku_unknown, "keyUsage", "digitalSignature, keyCertsign",
+    "'keyCertsign'")
+BAD(ku_repeat, "keyUsage", "cRLSign, cRLSign", "repeated 'cRLSign'")
+BAD(ku_encipher_only, "keyUsage", "digitalSignature, encipherOnly",
+    "need keyAgreement")
+BAD(eku_unknown, "extendedKeyUsage", "serverAuth, webAuth", "'webAuth'")
+BAD(eku_bad_oid, "extendedKeyUsage", "1.3.6..1", "'1.3.6..1'")
+BAD(eku_oid_first_arc, "extendedKeyUsage", "3.1.2", "'3.1.2'")
+BAD(eku_repeat_alias, "extendedKeyUsage", "serverAuth, 1.3.6.1.5.5.7.3.1",
+    "repeated '1.3.6.1.5.5.7.3.1'")
+BAD(ski_hex, "subjectKeyIdentifier", "01:02:03", "'01:02:03'")
+BAD(ski_critical, "subjectKeyIdentifier", "critical, hash",
+    "'critical' is not allowed")
+BAD(aki_issuer_always, "authorityKeyIdentifier", "keyid, issuer:always",
+    "'issuer:always' is not supported")
+BAD(aki_issuer_alone, "authorityKeyIdentifier", "issuer",
+    "'issuer' alone")
+BAD(aki_unknown, "authorityKeyIdentifier", "keyid:never", "'keyid:never'")
+BAD(aki_critical, "authorityKeyIdentifier", "critical, keyid",
+    "'critical' is not allowed")
+BAD(san_space, "subjectAltName", "DNS:www example.com", "'www example.com'")
+BAD(san_empty_label, "subjectAltName", "DNS:www..example.com",
+    "'www..example.com'")
+BAD(san_bad_ip, "subjectAltName", "IP:192.0.2.256", "'192.0.2.256'")
+BAD(san_two_at, "subjectAltName", "email:a@b@example.com",
+    "'a@b@example.com'")
+BAD(san_uri_no_scheme, "subjectAltName", "URI:example.com/x",
+    "'example.com/x'")
+BAD(san_no_type, "subjectAltName", "www.example.com", "'www.example.com'")
+BAD(san_copy, "subjectAltName", "email:copy", "'email:copy'")
+BAD(san_other_name, "subjectAltName", "otherName:1.2.3;UTF8:x",
+    "'otherName:1.2.3;UTF8:x'")
+BAD(nc_no_prefix, "nameConstraints", "DNS:.example.com",
+    "'DNS:.example.com'")
+BAD(nc_mask_not_contiguous, "nameConstraints",
+    "excluded;IP:10.0.0.0/255.0.255.0", "'10.0.0.0/255.0.255.0'")
+BAD(nc_host_bits, "nameConstraints", "excluded;IP:10.0.0.1/255.0.0.0",
+    "'10.0.0.1/255.0.0.0'")
+BAD(nc_cidr, "nameConstraints", "excluded;IP:10.0.0.0/8", "'10.0.0.0/8'")
+BAD(nc_ip_no_mask, "nameConstraints", "permitted;IP:10.0.0.1",
+    "'10.0.0.1'")
+BAD(nc_mixed_family, "nameConstraints", "permitted;IP:10.0.0.0/ffff::",
+    "'10.0.0.0/ffff::'")
+BAD(crldp_not_uri, "crlDistributionPoints", "DNS:crl.example.com",
+    "only URI: is allowed")
+BAD(crldp_section, "crlDistributionPoints", "@crl_section",
+    "'@crl_section'")
+BAD(crldp_critical, "crlDistributionPoints", "critical, URI:http://c.ex/",
+    "'critical' is not allowed")
+BAD(aia_bad_method, "authorityInfoAccess", "ocsp;URI:http://o.example",
+    "'ocsp;URI:http://o.example'")
+BAD(aia_bad_uri, "authorityInfoAccess", "OCSP;URI:o.example",
+    "'o.example'")
+BAD(pol_not_oid, "certificatePolicies", "domainValidated",
+    "'domainValidated'")
+BAD(pol_bad_qualifier, "certificatePolicies", "2.23.140.1.2.1;user:x",
+    "'2.23.140.1.2.1;user:x'")
+BAD(pol_bad_cps, "certificatePolicies", "2.23.140.1.2.1;CPS:nowhere",
+    "'nowhere'")
+BAD(pol_repeat, "certificatePolicies", "anyPolicy, 2.5.29.32.0",
+    "repeated '2.5.29.32.0'")
+BAD(ns_unknown, "nsCertType", "server, sslServer", "'sslServer'")
+BAD(ns_critical, "nsCertType", "critical, server", "'critical'")
+BAD(unknown_extension, "keyUsuage", "digitalSignature", "'keyUsuage'")
+BAD(wrong_case_extension, "keyusage", "digitalSignature", "'keyusage'")
+
+
+START_TEST(test_duplicate_extension_api)
+{
+	struct hsmca_error err = { 0, "" };
+	struct hsmca_extensions ext;
+
+	good_ext("keyUsage", "cRLSign", &ext);
+	ck_assert_int_eq(profile_parse_extension("keyUsage", "keyCertSign",
+	    &ext, &err), HSMCA_E_PARSE);
+	assert_has(err.msg, "duplicate extension 'keyUsage'");
+	ck_assert_uint_eq(ext.key_usage.bits, HSMCA_KU_CRL_SIGN);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("x509v3");
+	TCase *good = tcase_create("x509v3:good");
+	TCase *bad = tcase_create("x509v3:malformed");
+	size_t i;
+	const TTest *bad_tests[] = {
+		bc_no_ca, bc_ca_missing, bc_pathlen_on_false, bc_bad_bool,
+		bc_bad_pathlen, bc_pathlen_garbage, bc_repeat_ca, bc_unknown,
+		critical_late, critical_twice, empty_item, trailing_comma, ku_unknown,
+		ku_repeat, ku_encipher_only, eku_unknown, eku_bad_oid,
+		eku_oid_first_arc, eku_repeat_alias, ski_hex, ski_critical,
+		aki_issuer_always, aki_issuer_alone, aki_unknown, aki_critical,
+		san_space, san_empty_label, san_bad_ip, san_two_at, san_uri_no_scheme,
+		san_no_type, san_copy, san_other_name, nc_no_prefix,
+		nc_mask_not_contiguous, nc_host_bits, nc_cidr, nc_ip_no_mask,
+		nc_mixed_family, crldp_not_uri, crldp_section, crldp_critical,
+		aia_bad_method, aia_bad_uri, pol_not_oid, pol_bad_qualifier,
+		pol_bad_cps, pol_repeat, ns_unknown, ns_critical, unknown_extension,
+		wrong_case_extension,
+	};
+
+	tcase_add_test(good, test_basic_constraints);
+	tcase_add_test(good, test_key_usage);
+	tcase_add_test(good, test_ext_key_usage);
+	tcase_add_test(good, test_ski_aki);
+	tcase_add_test(good, test_san);
+	tcase_add_test(good, test_name_constraints);
+	tcase_add_test(good, test_crl_dp_aia_policies);
+	tcase_add_test(good, test_netscape);
+	tcase_add_test(good, test_general_name);
+	tcase_add_test(bad, test_general_name_bad);
+	tcase_add_test(bad, test_duplicate_extension_api);
+	for (i = 0; i < sizeof(bad_tests) / sizeof(bad_tests[0]); i++)
+		tcase_add_test(bad, bad_tests[i]);
+	suite_add_tcase(s, good);
+	suite_add_tcase(s, bad);
+	return th_run(s);
+}
