@@ -60,10 +60,12 @@ parse_attr(struct hsmca_db *db, const char *path, char *buf,
     struct hsmca_error *err)
 {
 	unsigned long lineno = 0;
-	char *line, *save = NULL, *key, *val, *eq;
+	char *line, *next, *key, *val, *eq;
 
-	for (line = strtok_r(buf, "\n", &save); line != NULL;
-	    line = strtok_r(NULL, "\n", &save)) {
+	for (line = buf; *line != '\0'; line = next) {
+		next = line + strcspn(line, "\n");
+		if (*next == '\n')
+			*next++ = '\0';
 		lineno++;
 		line += strspn(line, " \t");
 		if (*line == '\0' || *line == '#')
