@@ -1,0 +1,623 @@
+/* see hsmca/token.h: key generation on a token.
+ *
+ * Keys are generated with C_GenerateKeyPair through the module pointer
+ * GnuTLS already holds, not with gnutls_pkcs11_privkey_generate3: that call
+ * leaves CKA_EXTRACTABLE to the token (L2), cannot make Ed25519 keys in 3.7.9
+ * (B1) and cannot take an ID derived from the key it is about to make.  Here
+ * every template attribute a CA key depends on is explicit, and the token's
+ * answer is read back anyway. */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gnutls/abstract.h>
+#include <gnutls/crypto.h>
+#include <gnutls/gnutls.h>
+#include <gnutls/pkcs11.h>
+#include <p11-kit/p11-kit.h>
+
+#include "hsmca/token.h"
+#include "token-priv.h"
+
+static const struct {
+	const char *name;
+	const char *alias;
+	gnutls_pk_algorithm_t pk;
+	unsigned bits;
+	gnutls_ecc_curve_t curve;
+} keytypes[] = {
+	{ "ec:secp384r1", "ec:p384", GNUTLS_PK_ECDSA, 384,
+	    GNUTLS_ECC_CURVE_SECP384R1 },
+	{ "ec:secp256r1", "ec:p256", GNUTLS_PK_ECDSA, 256,
+	    GNUTLS_ECC_CURVE_SECP256R1 },
+	{ "ec:secp521r1", "ec:p521", GNUTLS_PK_ECDSA, 521,
+	    GNUTLS_ECC_CURVE_SECP521R1 },
+	{ "rsa:2048", NULL, GNUTLS_PK_RSA, 2048, GNUTLS_ECC_CURVE_INVALID },
+	{ "rsa:3072", NULL, GNUTLS_PK_RSA, 3072, GNUTLS_ECC_CURVE_INVALID },
+	{ "rsa:4096", NULL, GNUTLS_PK_RSA, 4096, GNUTLS_ECC_CURVE_INVALID },
+	{ "ed25519", NULL, GNUTLS_PK_EDDSA_ED25519, 256,
+	    GNUTLS_ECC_CURVE_ED25519 },
+};
+
+int
+token_parse_keytype(const char *text, struct hsmca_keytype *out,
+    struct hsmca_error *err)
+{
+	size_t i;
+
+	for (i = 0; text != NULL && i < sizeof(keytypes) / sizeof(keytypes[0]);
+	    i++) {
+		if (strcmp(text, keytypes[i].name) != 0 &&
+		    (keytypes[i].alias == NULL ||
+		    strcmp(text, keytypes[i].alias) != 0))
+			continue;
+		memset(out, 0, sizeof(*out));
+		snprintf(out->name, sizeof(out->name), "%s", keytypes[i].name);
+		out->pk = keytypes[i].pk;
+		out->bits = keytypes[i].bits;
+		out->curve = keytypes[i].curve;
+		return 0;
+	}
+	return hsmca_error_set(err, HSMCA_E_USAGE, "--type: unknown key type "
+	    "'%.64s' (ec:secp384r1, ec:secp256r1, ec:secp521r1, rsa:2048, "
+	    "rsa:3072, rsa:4096, ed25519)", text ? text : "");
+}
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = tolower(c);
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+int
+token_parse_id(const char *text, unsigned char *id, size_t *len,
+    struct hsmca_error *err)
+{
+	const char *p = text;
+	size_t n = 0;
+	int hi, lo;
+
+	while (p != NULL && *p != '\0') {
+		if (*p == ':' || *p == '%') {
+			p++;
+			continue;
+		}
+		hi = hexval((unsigned char)p[0]);
+		lo = hi < 0 ? -1 : hexval((unsigned char)p[1]);
+		if (hi < 0 || lo < 0)
+			return hsmca_error_set(err, HSMCA_E_USAGE, "--id: "
+			    "'%.64s' is not hex bytes (e.g. 0a1b or 0a:1b)",
+			    text);
+		if (n == 64)
+			return hsmca_error_set(err, HSMCA_E_USAGE, "--id: "
+			    "longer than 64 bytes");
+		id[n++] = (unsigned char)(hi << 4 | lo);
+		p += 2;
+	}
+	if (n == 0)
+		return hsmca_error_set(err, HSMCA_E_USAGE, "--id: empty");
+	*len = n;
+	return 0;
+}
+
+/* Read one DER TLV header at *p (end at end): returns the content length
+ * and moves *p to the content, or -1. */
+static long
+der_header(const unsigned char **p, const unsigned char *end,
+    unsigned char tag)
+{
+	size_t len, k, nbytes;
+
+	if (end - *p < 2 || (*p)[0] != tag)
+		return -1;
+	len = (*p)[1];
+	*p += 2;
+	if (len & 0x80) {
+		nbytes = len & 0x7f;
+		if (nbytes == 0 || nbytes > 3 || (size_t)(end - *p) < nbytes)
+			return -1;
+		for (len = 0, k = 0; k < nbytes; k++)
+			len = len << 8 | (*p)[k];
+		*p += nbytes;
+	}
+	if (len > (size_t)(end - *p))
+		return -1;
+	return (long)len;
+}
+
+int
+token_key_id_method1(const unsigned char *spki, size_t len,
+    unsigned char id[20], struct hsmca_error *err)
+{
+	const unsigned char *p = spki, *end = spki + len;
+	long l;
+
+	/* SubjectPublicKeyInfo ::= SEQUENCE { algorithm SEQUENCE,
+	 *     subjectPublicKey BIT STRING } */
+	if ((l = der_header(&p, end, 0x30)) < 0)
+		goto bad;
+	end = p + l;
+	if ((l = der_header(&p, end, 0x30)) < 0)
+		goto bad;
+	p += l;
+	if ((l = der_header(&p, end, 0x03)) < 1 || p[0] != 0)
+		goto bad;
+	if (gnutls_hash_fast(GNUTLS_DIG_SHA1, p + 1, (size_t)l - 1, id) < 0)
+		return hsmca_error_set(err, HSMCA_E_CRYPTO, "SHA-1 failed");
+	return 0;
+bad:
+	return hsmca_error_set(err, HSMCA_E_PARSE, "public key: malformed "
+	    "SubjectPublicKeyInfo");
+}
+
+/* An attribute template with a fixed capacity that refuses to overflow. */
+#define TMPL_MAX 16
+struct tmpl {
+	CK_ATTRIBUTE a[TMPL_MAX];
+	CK_ULONG n;
+	bool overflow;
+};
+
+static void
+tmpl_add(struct tmpl *t, CK_ATTRIBUTE_TYPE type, void *value, CK_ULONG len)
+{
+	if (t->n >= TMPL_MAX) {
+		t->overflow = true;
+		return;
+	}
+	t->a[t->n].type = type;
+	t->a[t->n].pValue = value;
+	t->a[t->n].ulValueLen = len;
+	t->n++;
+}
+
+struct gen_req {
+	const struct hsmca_keytype *type;
+	const char *label;
+	const unsigned char *id;
+	size_t id_len;
+};
+
+static void
+ec_params_of(const struct hsmca_keytype *type, const unsigned char **der,
+    size_t *len)
+{
+	switch (type->curve) {
+	case GNUTLS_ECC_CURVE_SECP256R1:
+		*der = (const unsigned char *)
+		    "\x06\x08\x2a\x86\x48\xce\x3d\x03\x01\x07";
+		*len = 10;
+		break;
+	case GNUTLS_ECC_CURVE_SECP521R1:
+		*der = (const unsigned char *)"\x06\x05\x2b\x81\x04\x00\x23";
+		*len = 7;
+		break;
+	case GNUTLS_ECC_CURVE_ED25519:
+		*der = (const unsigned char *)"\x06\x03\x2b\x65\x70";
+		*len = 5;
+		break;
+	default:
+		*der = (const unsigned char *)"\x06\x05\x2b\x81\x04\x00\x22";
+		*len = 7;
+		break;
+	}
+}
+
+static CK_MECHANISM_TYPE
+mech_of(const struct hsmca_keytype *type, CK_KEY_TYPE *kt)
+{
+	if (type->pk == GNUTLS_PK_RSA) {
+		*kt = CKK_RSA;
+		return CKM_RSA_PKCS_KEY_PAIR_GEN;
+	}
+	if (type->pk == GNUTLS_PK_EDDSA_ED25519) {
+		*kt = CKK_EC_EDWARDS;
+		return CKM_EC_EDWARDS_KEY_PAIR_GEN;
+	}
+	*kt = CKK_EC;
+	return CKM_EC_KEY_PAIR_GEN;
+}
+
+/* Does the token have the mechanism, for this size? */
+static int
+check_mech(CK_FUNCTION_LIST *f, CK_SLOT_ID slot, const char *tlabel,
+    const struct hsmca_keytype *type, struct hsmca_error *err)
+{
+	CK_MECHANISM_INFO mi;
+	CK_KEY_TYPE kt;
+	CK_MECHANISM_TYPE m = mech_of(type, &kt);
+	CK_RV rv;
+
+	rv = f->C_GetMechanismInfo(slot, m, &mi);
+	if (rv != CKR_OK || !(mi.flags & CKF_GENERATE_KEY_PAIR))
+		return hsmca_error_set(err, HSMCA_E_UNSUPPORTED, "%s: the token "
+		    "cannot generate %s keys (no %s key pair mechanism)",
+		    tlabel, type->name, kt == CKK_RSA ? "RSA" :
+		    kt == CKK_EC ? "EC" : "EC Edwards");
+	if (kt == CKK_RSA && (type->bits < mi.ulMinKeySize ||
+	    type->bits > mi.ulMaxKeySize))
+		return hsmca_error_set(err, HSMCA_E_UNSUPPORTED, "%s: the token "
+		    "makes RSA keys of %lu to %lu bits, not %u", tlabel,
+		    (unsigned long)mi.ulMinKeySize,
+		    (unsigned long)mi.ulMaxKeySize, type->bits);
+	return 0;
+}
+
+static CK_RV
+generate(CK_FUNCTION_LIST *f, CK_SESSION_HANDLE s, const struct gen_req *g,
+    CK_OBJECT_HANDLE *hpub, CK_OBJECT_HANDLE *hpriv)
+{
+	CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
+	CK_OBJECT_CLASS pubc = CKO_PUBLIC_KEY, privc = CKO_PRIVATE_KEY;
+	CK_ULONG bits = g->type->bits;
+	CK_BYTE exp[] = { 0x01, 0x00, 0x01 };
+	CK_MECHANISM mech = { 0, NULL, 0 };
+	CK_KEY_TYPE kt;
+	struct tmpl pub = { .n = 0 }, priv = { .n = 0 };
+	const unsigned char *params;
+	size_t plen;
+	void *label = (void *)(uintptr_t)g->label;
+	void *id = (void *)(uintptr_t)g->id;
+
+	mech.mechanism = mech_of(g->type, &kt);
+	tmpl_add(&pub, CKA_CLASS, &pubc, sizeof(pubc));
+	tmpl_add(&pub, CKA_KEY_TYPE, &kt, sizeof(kt));
+	tmpl_add(&pub, CKA_TOKEN, &yes, sizeof(yes));
+	tmpl_add(&pub, CKA_PRIVATE, &no, sizeof(no));
+	tmpl_add(&pub, CKA_VERIFY, &yes, sizeof(yes));
+	tmpl_add(&pub, CKA_LABEL, label, strlen(g->label));
+	tmpl_add(&priv, CKA_CLASS, &privc, sizeof(privc));
+	tmpl_add(&priv, CKA_KEY_TYPE, &kt, sizeof(kt));
+	tmpl_add(&priv, CKA_TOKEN, &yes, sizeof(yes));
+	tmpl_add(&priv, CKA_PRIVATE, &yes, sizeof(yes));
+	tmpl_add(&priv, CKA_SENSITIVE, &yes, sizeof(yes));
+	tmpl_add(&priv, CKA_EXTRACTABLE, &no, sizeof(no));
+	tmpl_add(&priv, CKA_SIGN, &yes, sizeof(yes));
+	tmpl_add(&priv, CKA_DECRYPT, &no, sizeof(no));
+	tmpl_add(&priv, CKA_UNWRAP, &no, sizeof(no));
+	tmpl_add(&priv, CKA_DERIVE, &no, sizeof(no));
+	tmpl_add(&priv, CKA_LABEL, label, strlen(g->label));
+	if (g->id != NULL) {
+		tmpl_add(&pub, CKA_ID, id, g->id_len);
+		tmpl_add(&priv, CKA_ID, id, g->id_len);
+	}
+	if (kt == CKK_RSA) {
+		tmpl_add(&pub, CKA_MODULUS_BITS, &bits, sizeof(bits));
+		tmpl_add(&pub, CKA_PUBLIC_EXPONENT, exp, sizeof(exp));
+	} else {
+		ec_params_of(g->type, &params, &plen);
+		tmpl_add(&pub, CKA_EC_PARAMS, (void *)(uintptr_t)params, plen);
+	}
+	if (pub.overflow || priv.overflow)
+		return CKR_HOST_MEMORY;
+	return f->C_GenerateKeyPair(s, &mech, pub.a, pub.n, priv.a, priv.n,
+	    hpub, hpriv);
+}
+
+static size_t
+raw_point_len(const struct hsmca_keytype *type)
+{
+	switch (type->curve) {
+	case GNUTLS_ECC_CURVE_SECP256R1:
+		return 65;
+	case GNUTLS_ECC_CURVE_SECP384R1:
+		return 97;
+	case GNUTLS_ECC_CURVE_SECP521R1:
+		return 133;
+	default:
+		return 32;
+	}
+}
+
+static int
+import_pub(CK_FUNCTION_LIST *f, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE h,
+    const struct hsmca_keytype *type, gnutls_pubkey_t p)
+{
+	unsigned char buf[1100], e[16];
+	const unsigned char *pt = buf;
+	CK_ATTRIBUTE at[2] = { { CKA_MODULUS, buf, sizeof(buf) },
+	    { CKA_PUBLIC_EXPONENT, e, sizeof(e) } };
+	gnutls_datum_t x, y;
+	size_t want = raw_point_len(type), half;
+	long l;
+
+	if (type->pk == GNUTLS_PK_RSA) {
+		if (f->C_GetAttributeValue(s, h, at, 2) != CKR_OK)
+			return -1;
+		x.data = buf;
+		x.size = (unsigned)at[0].ulValueLen;
+		y.data = e;
+		y.size = (unsigned)at[1].ulValueLen;
+		return gnutls_pubkey_import_rsa_raw(p, &x, &y);
+	}
+	at[0].type = CKA_EC_POINT;
+	if (f->C_GetAttributeValue(s, h, at, 1) != CKR_OK)
+		return -1;
+	/* PKCS#11 says DER OCTET STRING; some tokens give the bare point */
+	if (at[0].ulValueLen != want) {
+		l = der_header(&pt, buf + at[0].ulValueLen, 0x04);
+		if (l < 0 || (size_t)l != want)
+			return -1;
+	}
+	if (type->pk == GNUTLS_PK_EDDSA_ED25519) {
+		x.data = (unsigned char *)(uintptr_t)pt;
+		x.size = 32;
+		return gnutls_pubkey_import_ecc_raw(p, type->curve, &x, NULL);
+	}
+	if (pt[0] != 0x04)
+		return -1;
+	half = (want - 1) / 2;
+	x.data = (unsigned char *)(uintptr_t)pt + 1;
+	x.size = (unsigned)half;
+	y.data = (unsigned char *)(uintptr_t)pt + 1 + half;
+	y.size = (unsigned)half;
+	return gnutls_pubkey_import_ecc_raw(p, type->curve, &x, &y);
+}
+
+/* The method (1) key identifier of the new public key. */
+static int
+derive_id(CK_FUNCTION_LIST *f, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE hpub,
+    const struct hsmca_keytype *type, unsigned char id[20],
+    struct hsmca_error *err)
+{
+	gnutls_pubkey_t p = NULL;
+	gnutls_datum_t der = { NULL, 0 };
+	int r;
+
+	if (gnutls_pubkey_init(&p) < 0)
+		return hsmca_error_set(err, HSMCA_E_NOMEM, "out of memory");
+	if (import_pub(f, s, hpub, type, p) < 0 ||
+	    gnutls_pubkey_export2(p, GNUTLS_X509_FMT_DER, &der) < 0) {
+		r = hsmca_error_set(err, HSMCA_E_TOKEN, "cannot read the new "
+		    "public key back from the token");
+		goto out;
+	}
+	r = token_key_id_method1(der.data, der.size, id, err);
+out:
+	gnutls_free(der.data);
+	gnutls_pubkey_deinit(p);
+	return r;
+}
+
+static bool
+same_bytes(gnutls_pkcs11_obj_t obj, gnutls_pkcs11_obj_info_t what,
+    const void *v, size_t len)
+{
+	unsigned char buf[1024];
+	size_t sz = sizeof(buf);
+
+	if (gnutls_pkcs11_obj_get_info(obj, what, buf, &sz) < 0)
+		return false;
+	if (what == GNUTLS_PKCS11_OBJ_LABEL)
+		sz = strlen((char *)buf);
+	return sz == len && memcmp(buf, v, len) == 0;
+}
+
+/* Refuse a label or ID already on the token (logs in: private objects
+ * count too). */
+static int
+check_unique(struct hsmca_token *t, const char *turl, const struct gen_req *g,
+    struct hsmca_error *err)
+{
+	gnutls_pkcs11_obj_t *objs = NULL;
+	unsigned n = 0, i;
+	char *url = NULL;
+	const char *what = NULL;
+	int r;
+
+	r = gnutls_pkcs11_obj_list_import_url4(&objs, &n, turl,
+	    GNUTLS_PKCS11_OBJ_FLAG_LOGIN);
+	if (r < 0)
+		return tok_fail(t, r, turl, err);
+	for (i = 0; i < n && what == NULL; i++) {
+		if (same_bytes(objs[i], GNUTLS_PKCS11_OBJ_LABEL, g->label,
+		    strlen(g->label)))
+			what = "label";
+		else if (g->id != NULL && same_bytes(objs[i],
+		    GNUTLS_PKCS11_OBJ_ID, g->id, g->id_len))
+			what = "id";
+		if (what != NULL && gnutls_pkcs11_obj_export_url(objs[i],
+		    GNUTLS_PKCS11_URL_GENERIC, &url) < 0)
+			url = NULL;
+	}
+	r = 0;
+	if (what != NULL)
+		r = hsmca_error_set(err, HSMCA_E_EXISTS, "%s: %s already used "
+		    "on this token by %s", turl, what, url ? url : "an object");
+	gnutls_free(url);
+	for (i = 0; i < n; i++)
+		gnutls_pkcs11_obj_deinit(objs[i]);
+	gnutls_free(objs);
+	return r;
+}
+
+/* The token must have made what was asked: else destroy the pair. */
+static int
+check_new_key(CK_FUNCTION_LIST *f, CK_SESSION_HANDLE s,
+    CK_OBJECT_HANDLE hpriv, const char *tlabel, struct hsmca_error *err)
+{
+	struct tok_key_attrs a;
+
+	tok_read_attrs(f, s, hpriv, &a);
+	if (a.sensitive && !a.extractable && a.sign)
+		return 0;
+	return hsmca_error_set(err, HSMCA_E_TOKEN, "%s: the token made a "
+	    "private key that is %s; the key pair was deleted", tlabel,
+	    !a.sensitive ? "not sensitive" : a.extractable ? "extractable" :
+	    "not able to sign");
+}
+
+static int
+key_uri(struct hsmca_token *t, const char *turl, const unsigned char *id,
+    size_t id_len, char **out, struct hsmca_error *err)
+{
+	gnutls_pkcs11_obj_t *objs = NULL;
+	char pct[64 * 3 + 1], *u = NULL, *url;
+	unsigned n = 0, i;
+	size_t k;
+	int r;
+
+	for (k = 0; k < id_len; k++)
+		snprintf(pct + 3 * k, 4, "%%%02x", id[k]);
+	pct[3 * id_len] = '\0';
+	if (asprintf(&u, "%s;id=%s;type=private", turl, pct) < 0)
+		return hsmca_error_set(err, HSMCA_E_NOMEM, "out of memory");
+	r = gnutls_pkcs11_obj_list_import_url4(&objs, &n, u,
+	    GNUTLS_PKCS11_OBJ_FLAG_LOGIN | GNUTLS_PKCS11_OBJ_FLAG_PRIVKEY);
+	if (r < 0)
+		r = tok_fail(t, r, u, err);
+	else if (n != 1 || gnutls_pkcs11_obj_export_url(objs[0],
+	    GNUTLS_PKCS11_URL_GENERIC, &url) < 0)
+		r = hsmca_error_set(err, HSMCA_E_TOKEN, "%s: the new key is "
+		    "not found again (%u matches)", u, n);
+	else {
+		if ((*out = strdup(url)) == NULL)
+			r = hsmca_error_set(err, HSMCA_E_NOMEM, "out of "
+			    "memory");
+		gnutls_free(url);
+	}
+	for (i = 0; i < n; i++)
+		gnutls_pkcs11_obj_deinit(objs[i]);
+	gnutls_free(objs);
+	free(u);
+	return r;
+}
+
+/* Generate in session s (logged in), check, and give the pair its ID. */
+static int
+make_pair(CK_FUNCTION_LIST *f, CK_SESSION_HANDLE s, const char *tlabel,
+    const struct gen_req *g, unsigned char *id_out, size_t *id_len,
+    struct hsmca_error *err)
+{
+	CK_OBJECT_HANDLE hpub = CK_INVALID_HANDLE, hpriv = CK_INVALID_HANDLE;
+	CK_ATTRIBUTE at = { CKA_ID, id_out, 20 };
+	CK_RV rv;
+	int r;
+
+	rv = generate(f, s, g, &hpub, &hpriv);
+	if (rv != CKR_OK)
+		return hsmca_error_set(err, HSMCA_E_TOKEN, "%s: generating a "
+		    "%s key pair failed: %s", tlabel, g->type->name,
+		    p11_kit_strerror(rv));
+	if ((r = check_new_key(f, s, hpriv, tlabel, err)) != 0)
+		goto bad;
+	if (g->id != NULL) {
+		memcpy(id_out, g->id, g->id_len);
+		*id_len = g->id_len;
+		return 0;
+	}
+	if ((r = derive_id(f, s, hpub, g->type, id_out, err)) != 0)
+		goto bad;
+	if ((rv = f->C_SetAttributeValue(s, hpriv, &at, 1)) != CKR_OK ||
+	    (rv = f->C_SetAttributeValue(s, hpub, &at, 1)) != CKR_OK) {
+		r = hsmca_error_set(err, HSMCA_E_TOKEN, "%s: cannot set the "
+		    "key's id: %s; the key pair was deleted", tlabel,
+		    p11_kit_strerror(rv));
+		goto bad;
+	}
+	*id_len = 20;
+	return 0;
+bad:
+	f->C_DestroyObject(s, hpriv);
+	f->C_DestroyObject(s, hpub);
+	return r;
+}
+
+/* The one token turl that u names. */
+static int
+one_token(struct hsmca_token *t, const char *u, char **turl,
+    struct hsmca_error *err)
+{
+	char **urls = NULL;
+	size_t n = 0;
+	int r;
+
+	if ((r = tok_match_tokens(t, u, true, true, &urls, &n, NULL,
+	    err)) != 0)
+		return r;
+	if (n == 0)
+		r = hsmca_error_set(err, HSMCA_E_NOTFOUND, "%s: no token "
+		    "matches this URI", u);
+	else if (n > 1)
+		r = hsmca_error_set(err, HSMCA_E_AMBIGUOUS, "%s: matches %zu "
+		    "tokens (%s, %s%s); name one with token= or serial=", u,
+		    n, urls[0], urls[1], n > 2 ? ", ..." : "");
+	else if ((*turl = strdup(urls[0])) == NULL)
+		r = hsmca_error_set(err, HSMCA_E_NOMEM, "out of memory");
+	tok_strv_free(urls, n);
+	return r;
+}
+
+int
+token_keygen(struct hsmca_token *t, const char *token_uri, const char *label,
+    const struct hsmca_keytype *type, const unsigned char *id, size_t id_len,
+    char **uri_out, struct hsmca_error *err)
+{
+	struct gen_req g = { type, label, id, id_len };
+	CK_SESSION_HANDLE s = CK_INVALID_HANDLE;
+	CK_FUNCTION_LIST *f = NULL;
+	CK_SESSION_INFO si;
+	unsigned char idb[64];
+	char *u = NULL, *turl = NULL, tlabel[65];
+	size_t sz = sizeof(tlabel), idb_len = 0;
+	unsigned long slot;
+	void *fp;
+	CK_RV rv;
+	int r;
+
+	if (label == NULL || *label == '\0')
+		return hsmca_error_set(err, HSMCA_E_USAGE, "--label: empty");
+	if (id != NULL && (id_len == 0 || id_len > sizeof(idb)))
+		return hsmca_error_set(err, HSMCA_E_USAGE, "--id: 1 to %zu "
+		    "bytes", sizeof(idb));
+	if ((r = tok_prepare_uri(t, token_uri, &u, err)) != 0 ||
+	    (r = one_token(t, u, &turl, err)) != 0)
+		goto out;
+	if (gnutls_pkcs11_token_get_info(turl, GNUTLS_PKCS11_TOKEN_LABEL,
+	    tlabel, &sz) < 0)
+		snprintf(tlabel, sizeof(tlabel), "%s", turl);
+	if (gnutls_pkcs11_token_get_ptr(turl, &fp, &slot, 0) < 0) {
+		r = hsmca_error_set(err, HSMCA_E_TOKEN, "%s: token went away",
+		    tlabel);
+		goto out;
+	}
+	f = fp;
+	if ((r = check_mech(f, slot, tlabel, type, err)) != 0)
+		goto out;
+	/* Opened before GnuTLS logs in, so that this session stays logged
+	 * in when GnuTLS closes its own. */
+	rv = f->C_OpenSession(slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL,
+	    NULL, &s);
+	if (rv != CKR_OK) {
+		r = hsmca_error_set(err, HSMCA_E_TOKEN, "%s: cannot open a "
+		    "read-write session: %s", tlabel, p11_kit_strerror(rv));
+		goto out;
+	}
+	if ((r = check_unique(t, turl, &g, err)) != 0)
+		goto out;
+	if ((tok_token_flags(turl) & HSMCA_TOK_LOGIN_REQUIRED) &&
+	    (f->C_GetSessionInfo(s, &si) != CKR_OK ||
+	    si.state != CKS_RW_USER_FUNCTIONS)) {
+		r = hsmca_error_set(err, HSMCA_E_TOKEN, "%s: not logged in "
+		    "after login", tlabel);
+		goto out;
+	}
+	if ((r = make_pair(f, s, tlabel, &g, idb, &idb_len, err)) != 0)
+		goto out;
+	r = key_uri(t, turl, idb, idb_len, uri_out, err);
+out:
+	if (s != CK_INVALID_HANDLE)
+		f->C_CloseSession(s);
+	free(turl);
+	free(u);
+	return r;
+}

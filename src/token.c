@@ -1,0 +1,613 @@
+/* see hsmca/token.h: module loading, the PIN callback, URI handling and
+ * token_open_key().  Listings are in token-list.c, key generation in
+ * token-keygen.c. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <gnutls/abstract.h>
+#include <gnutls/gnutls.h>
+#include <gnutls/pkcs11.h>
+#include <p11-kit/p11-kit.h>
+#include <p11-kit/uri.h>
+
+#include "hsmca/pin.h"
+#include "hsmca/token.h"
+#include "token-priv.h"
+
+/* GnuTLS asks for the PIN once per session it logs in with; the cache
+ * answers from memory and refuses as soon as GnuTLS says the last PIN was
+ * wrong, which bounds a run to one failed C_Login per token (GnuTLS itself
+ * would retry without limit). */
+static int
+pin_cb(void *ud, int attempt, const char *token_url, const char *token_label,
+    unsigned flags, char *pin, size_t pin_max)
+{
+	struct hsmca_token *t = ud;
+	unsigned req = 0;
+
+	if (attempt > 0 || (flags & GNUTLS_PIN_WRONG))
+		req |= HSMCA_PIN_REQ_RETRY;
+	if (flags & GNUTLS_PIN_SO)
+		req |= HSMCA_PIN_REQ_SO;
+	if (flags & GNUTLS_PIN_COUNT_LOW)
+		req |= HSMCA_PIN_REQ_COUNT_LOW;
+	if (flags & GNUTLS_PIN_FINAL_TRY)
+		req |= HSMCA_PIN_REQ_FINAL_TRY;
+	if (pin_cache_fill(t->pins, token_url, token_label, req, pin, pin_max,
+	    t->w) != 0)
+		return -1;
+	return 0;
+}
+
+static int
+load_module(const char *path, const char *params, struct hsmca_error *err)
+{
+	int r;
+
+	if (strchr(path, '/') != NULL && access(path, R_OK) != 0)
+		return hsmca_error_set(err, HSMCA_E_TOKEN, "%s: cannot load "
+		    "PKCS#11 module: %s", path, strerror(errno));
+	r = gnutls_pkcs11_add_provider(path, params);
+	if (r < 0)
+		return hsmca_error_set(err, HSMCA_E_TOKEN, "%s: cannot load "
+		    "PKCS#11 module: %s", path, gnutls_strerror(r));
+	return 0;
+}
+
+/* Load every module of p11-kit's registry ourselves rather than with
+ * GNUTLS_PKCS11_FLAG_AUTO, which drops a module that fails to initialise
+ * without a word. */
+static int
+load_registry(struct hsmca_warnings *w, struct hsmca_error *err)
+{
+	CK_FUNCTION_LIST **mods;
+	struct hsmca_error merr;
+	char *file, *name;
+	size_t i;
+	bool trusted;
+
+	mods = p11_kit_modules_load(NULL, 0);
+	if (mods == NULL)
+		return hsmca_error_set(err, HSMCA_E_TOKEN, "p11-kit: cannot "
+		    "read the module registry: %s", p11_kit_message());
+	for (i = 0; mods[i] != NULL; i++) {
+		file = p11_kit_module_get_filename(mods[i]);
+		name = p11_kit_module_get_name(mods[i]);
+		trusted = (p11_kit_module_get_flags(mods[i]) &
+		    P11_KIT_MODULE_TRUSTED) != 0;
+		memset(&merr, 0, sizeof(merr));
+		if (file == NULL)
+			(void)hsmca_warn(w, "p11-kit module %s has no file; "
+			    "skipped", name ? name : "(unnamed)");
+		else if (load_module(file, trusted ? "trusted" : NULL,
+		    &merr) != 0)
+			(void)hsmca_warn(w, "%s; module %s skipped", merr.msg,
+			    name ? name : file);
+		free(file);
+		free(name);
+	}
+	p11_kit_modules_release(mods);
+	return 0;
+}
+
+int
+token_session_open(const char *module, const char *pin_file,
+    struct hsmca_token **out, struct hsmca_warnings *w,
+    struct hsmca_error *err)
+{
+	struct hsmca_pin_opts popts = {
+		.pin_file = pin_file,
+		.env_name = "HSMCA_PIN",
+		.tty_path = "/dev/tty",
+	};
+	struct hsmca_token *t;
+	int r;
+
+	t = calloc(1, sizeof(*t));
+	if (t == NULL || pin_cache_new(&popts, &t->pins) != 0) {
+		free(t);
+		return hsmca_error_set(err, HSMCA_E_NOMEM, "out of memory");
+	}
+	t->w = w;
+	r = gnutls_pkcs11_init(GNUTLS_PKCS11_FLAG_MANUAL, NULL);
+	if (r < 0) {
+		pin_cache_free(t->pins);
+		free(t);
+		return hsmca_error_set(err, HSMCA_E_TOKEN, "cannot initialise "
+		    "PKCS#11: %s", gnutls_strerror(r));
+	}
+	gnutls_pkcs11_set_pin_function(pin_cb, t);
+	if (module != NULL)
+		r = load_module(module, NULL, err);
+	else
+		r = load_registry(w, err);
+	if (r != 0) {
+		token_close(t);
+		return r;
+	}
+	*out = t;
+	return 0;
+}
+
+void
+token_close(struct hsmca_token *t)
+{
+	if (t == NULL)
+		return;
+	gnutls_pkcs11_set_pin_function(NULL, NULL);
+	gnutls_pkcs11_deinit();
+	pin_cache_free(t->pins);
+	free(t);
+}
+
+void
+tok_strv_free(char **v, size_t n)
+{
+	size_t i;
+
+	if (v == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		gnutls_free(v[i]);
+	free(v);
+}
+
+unsigned
+tok_token_flags(const char *url)
+{
+	static const struct {
+		unsigned g, h;
+	} map[] = {
+		{ GNUTLS_PKCS11_TOKEN_LOGIN_REQUIRED, HSMCA_TOK_LOGIN_REQUIRED },
+		{ GNUTLS_PKCS11_TOKEN_PROTECTED_AUTHENTICATION_PATH,
+		    HSMCA_TOK_PIN_PAD },
+		{ GNUTLS_PKCS11_TOKEN_USER_PIN_COUNT_LOW,
+		    HSMCA_TOK_PIN_COUNT_LOW },
+		{ GNUTLS_PKCS11_TOKEN_USER_PIN_FINAL_TRY,
+		    HSMCA_TOK_PIN_FINAL_TRY },
+		{ GNUTLS_PKCS11_TOKEN_USER_PIN_LOCKED, HSMCA_TOK_PIN_LOCKED },
+		{ GNUTLS_PKCS11_TOKEN_INITIALIZED, HSMCA_TOK_INITIALIZED },
+		{ GNUTLS_PKCS11_TOKEN_USER_PIN_INITIALIZED,
+		    HSMCA_TOK_USER_PIN_INIT },
+		{ GNUTLS_PKCS11_TOKEN_TRUSTED, HSMCA_TOK_TRUSTED },
+		{ GNUTLS_PKCS11_TOKEN_HW, HSMCA_TOK_HW },
+		{ GNUTLS_PKCS11_TOKEN_RNG, HSMCA_TOK_RNG },
+	};
+	unsigned g = 0, h = 0;
+	size_t i;
+
+	if (gnutls_pkcs11_token_get_flags(url, &g) < 0)
+		return 0;
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (g & map[i].g)
+			h |= map[i].h;
+	return h;
+}
+
+int
+tok_fail(struct hsmca_token *t, int gerr, const char *what,
+    struct hsmca_error *err)
+{
+	const char *url;
+	unsigned f, state = 0;
+
+	if (gerr != GNUTLS_E_PKCS11_PIN_ERROR &&
+	    gerr != GNUTLS_E_PKCS11_PIN_LOCKED &&
+	    gerr != GNUTLS_E_PKCS11_PIN_EXPIRED &&
+	    !(gerr == GNUTLS_E_PKCS11_USER_ERROR && pin_cache_failed(t->pins)))
+		return hsmca_error_set(err, HSMCA_E_TOKEN, "%s: %s", what,
+		    gnutls_strerror(gerr));
+	url = pin_cache_failed_token(t->pins);
+	f = url != NULL ? tok_token_flags(url) : 0;
+	if (f & HSMCA_TOK_PIN_COUNT_LOW)
+		state |= HSMCA_PIN_REQ_COUNT_LOW;
+	if (f & HSMCA_TOK_PIN_FINAL_TRY)
+		state |= HSMCA_PIN_REQ_FINAL_TRY;
+	if ((f & HSMCA_TOK_PIN_LOCKED) ||
+	    gerr == GNUTLS_E_PKCS11_PIN_LOCKED)
+		state |= HSMCA_PIN_REQ_LOCKED;
+	return pin_cache_error(t->pins, what, state, err);
+}
+
+int
+token_check_uri(const char *uri, struct hsmca_error *err)
+{
+	P11KitUri *p;
+	int r;
+
+	if (uri == NULL || strncmp(uri, "pkcs11:", 7) != 0)
+		return hsmca_error_set(err, HSMCA_E_PARSE, "URI '%.64s': not "
+		    "a PKCS#11 URI (must start with 'pkcs11:')",
+		    uri ? uri : "");
+	p = p11_kit_uri_new();
+	if (p == NULL)
+		return hsmca_error_set(err, HSMCA_E_NOMEM, "out of memory");
+	r = p11_kit_uri_parse(uri, P11_KIT_URI_FOR_ANY, p);
+	if (r == P11_KIT_URI_OK && p11_kit_uri_any_unrecognized(p))
+		r = hsmca_error_set(err, HSMCA_E_PARSE, "URI: unknown "
+		    "attribute (RFC 7512 knows token, manufacturer, model, "
+		    "serial, object, id, type, library-*, pin-value, "
+		    "pin-source)");
+	else if (r != P11_KIT_URI_OK)
+		r = hsmca_error_set(err, HSMCA_E_PARSE, "URI: %s",
+		    p11_kit_uri_message(r));
+	p11_kit_uri_free(p);
+	return r;
+}
+
+static bool
+is_pin_attr(const char *a, size_t len)
+{
+	return (len >= 10 && strncmp(a, "pin-value=", 10) == 0) ||
+	    (len >= 11 && strncmp(a, "pin-source=", 11) == 0);
+}
+
+/* Append the attributes of one part (path or query) of a URI to out,
+ * leaving out pin-value and pin-source. */
+static void
+copy_part(const char *part, size_t len, char sep, char *out, size_t *o,
+    bool *first)
+{
+	const char *end = part + len, *a = part, *next;
+	size_t alen;
+
+	while (a < end) {
+		next = memchr(a, sep, (size_t)(end - a));
+		alen = next ? (size_t)(next - a) : (size_t)(end - a);
+		if (alen > 0 && !is_pin_attr(a, alen)) {
+			if (!*first)
+				out[(*o)++] = sep;
+			memcpy(out + *o, a, alen);
+			*o += alen;
+			*first = false;
+		}
+		a += alen + 1;
+	}
+}
+
+static int
+strip_pin(const char *uri, char **out)
+{
+	const char *path = uri + 7, *q = strchr(uri, '?');
+	size_t plen = q ? (size_t)(q - path) : strlen(path), o = 7;
+	bool first = true;
+	char *s;
+
+	s = malloc(strlen(uri) + 2);
+	if (s == NULL)
+		return HSMCA_E_NOMEM;
+	memcpy(s, "pkcs11:", 7);
+	copy_part(path, plen, ';', s, &o, &first);
+	if (q != NULL) {
+		size_t mark = o;
+
+		s[o++] = '?';
+		first = true;
+		copy_part(q + 1, strlen(q + 1), '&', s, &o, &first);
+		if (first)
+			o = mark;
+	}
+	s[o] = '\0';
+	*out = s;
+	return 0;
+}
+
+int
+tok_prepare_uri(struct hsmca_token *t, const char *uri, char **out,
+    struct hsmca_error *err)
+{
+	P11KitUri *p = NULL;
+	const char *v;
+	int r;
+
+	if ((r = token_check_uri(uri, err)) != 0)
+		return r;
+	p = p11_kit_uri_new();
+	if (p == NULL || p11_kit_uri_parse(uri, P11_KIT_URI_FOR_ANY, p) !=
+	    P11_KIT_URI_OK) {
+		r = hsmca_error_set(err, HSMCA_E_NOMEM, "out of memory");
+		goto out;
+	}
+	if ((v = p11_kit_uri_get_pin_value(p)) != NULL)
+		r = pin_cache_set_uri_pin(t->pins, v, strlen(v), err);
+	else if ((v = p11_kit_uri_get_pin_source(p)) != NULL)
+		r = pin_cache_set_uri_pin_source(t->pins, v, err);
+	if (r != 0)
+		goto out;
+	if (strip_pin(uri, out) != 0)
+		r = hsmca_error_set(err, HSMCA_E_NOMEM, "out of memory");
+out:
+	p11_kit_uri_free(p);
+	return r;
+}
+
+static bool
+token_matches(P11KitUri *p, const char *url)
+{
+	CK_FUNCTION_LIST *f;
+	CK_TOKEN_INFO ti;
+	CK_INFO li;
+	unsigned long slot;
+	void *fp;
+
+	if (p == NULL)
+		return true;
+	if (gnutls_pkcs11_token_get_ptr(url, &fp, &slot, 0) < 0)
+		return false;
+	f = fp;
+	if (f->C_GetTokenInfo(slot, &ti) != CKR_OK ||
+	    !p11_kit_uri_match_token_info(p, &ti))
+		return false;
+	if (f->C_GetInfo(&li) != CKR_OK || !p11_kit_uri_match_module_info(p,
+	    &li))
+		return false;
+	return true;
+}
+
+static int
+push_url(char ***urls, size_t *n, char *url)
+{
+	char **grown;
+
+	grown = realloc(*urls, (*n + 1) * sizeof(*grown));
+	if (grown == NULL)
+		return HSMCA_E_NOMEM;
+	grown[(*n)++] = url;
+	*urls = grown;
+	return 0;
+}
+
+int
+tok_match_tokens(struct hsmca_token *t, const char *uri, bool all,
+    bool login, char ***urls, size_t *n, size_t *hidden,
+    struct hsmca_error *err)
+{
+	P11KitUri *p = NULL;
+	char *url, label[65];
+	size_t sz;
+	unsigned seq, f;
+	int r = 0;
+
+	*urls = NULL;
+	*n = 0;
+	if (hidden != NULL)
+		*hidden = 0;
+	if (uri != NULL) {
+		p = p11_kit_uri_new();
+		if (p == NULL || p11_kit_uri_parse(uri, P11_KIT_URI_FOR_ANY,
+		    p) != P11_KIT_URI_OK) {
+			r = hsmca_error_set(err, HSMCA_E_PARSE, "URI: cannot "
+			    "parse");
+			goto out;
+		}
+	}
+	for (seq = 0;; seq++) {
+		r = gnutls_pkcs11_token_get_url(seq, GNUTLS_PKCS11_URL_GENERIC,
+		    &url);
+		if (r == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE) {
+			r = 0;
+			break;
+		}
+		if (r < 0) {
+			r = hsmca_error_set(err, HSMCA_E_TOKEN, "listing "
+			    "tokens: %s", gnutls_strerror(r));
+			goto out;
+		}
+		f = tok_token_flags(url);
+		if (!token_matches(p, url) || ((f & HSMCA_TOK_TRUSTED) &&
+		    !all)) {
+			if ((f & HSMCA_TOK_TRUSTED) && hidden != NULL &&
+			    token_matches(p, url))
+				(*hidden)++;
+			gnutls_free(url);
+			continue;
+		}
+		if (login && (f & HSMCA_TOK_PIN_PAD)) {
+			sz = sizeof(label);
+			if (gnutls_pkcs11_token_get_info(url,
+			    GNUTLS_PKCS11_TOKEN_LABEL, label, &sz) < 0)
+				snprintf(label, sizeof(label), "?");
+			pin_notify_pinpad(t->pins, label);
+		}
+		if (push_url(urls, n, url) != 0) {
+			gnutls_free(url);
+			r = hsmca_error_set(err, HSMCA_E_NOMEM, "out of "
+			    "memory");
+			goto out;
+		}
+	}
+out:
+	if (r != 0) {
+		tok_strv_free(*urls, *n);
+		*urls = NULL;
+		*n = 0;
+	}
+	p11_kit_uri_free(p);
+	return r;
+}
+
+/* u with ";type=private" when it names no type; another type is a usage
+ * error. */
+static int
+private_key_uri(const char *u, char **out, struct hsmca_error *err)
+{
+	P11KitUri *p = p11_kit_uri_new();
+	CK_ATTRIBUTE *a;
+	const char *q;
+	size_t plen;
+	char *s = NULL;
+	int r = 0;
+
+	if (p == NULL || p11_kit_uri_parse(u, P11_KIT_URI_FOR_ANY, p) !=
+	    P11_KIT_URI_OK) {
+		r = hsmca_error_set(err, HSMCA_E_PARSE, "URI: cannot parse");
+		goto out;
+	}
+	a = p11_kit_uri_get_attribute(p, CKA_CLASS);
+	if (a != NULL) {
+		if (a->ulValueLen != sizeof(CK_OBJECT_CLASS) ||
+		    *(CK_OBJECT_CLASS *)a->pValue != CKO_PRIVATE_KEY)
+			r = hsmca_error_set(err, HSMCA_E_USAGE, "URI names "
+			    "another type of object: a private key "
+			    "(type=private) is needed");
+		else if ((s = strdup(u)) == NULL)
+			r = hsmca_error_set(err, HSMCA_E_NOMEM, "out of "
+			    "memory");
+		goto out;
+	}
+	q = strchr(u, '?');
+	plen = q ? (size_t)(q - u) : strlen(u);
+	if (asprintf(&s, "%.*s%stype=private%s", (int)plen, u,
+	    plen > 7 ? ";" : "", q ? q : "") < 0) {
+		s = NULL;
+		r = hsmca_error_set(err, HSMCA_E_NOMEM, "out of memory");
+	}
+out:
+	p11_kit_uri_free(p);
+	*out = s;
+	return r;
+}
+
+static int
+ambiguous(gnutls_pkcs11_obj_t *list, unsigned n, struct hsmca_error *err)
+{
+	char msg[HSMCA_ERROR_MSG_MAX], *url;
+	size_t len;
+	unsigned i;
+
+	len = (size_t)snprintf(msg, sizeof(msg), "URI matches %u private "
+	    "keys; name one (each needs a unique id):", n);
+	for (i = 0; i < n && len < sizeof(msg); i++) {
+		if (gnutls_pkcs11_obj_export_url(list[i],
+		    GNUTLS_PKCS11_URL_GENERIC, &url) < 0)
+			continue;
+		len += (size_t)snprintf(msg + len, sizeof(msg) - len, " %s",
+		    url);
+		gnutls_free(url);
+	}
+	return hsmca_error_set(err, HSMCA_E_AMBIGUOUS, "%s", msg);
+}
+
+static void
+fill_info(gnutls_pkcs11_obj_t obj, const char *url,
+    const struct tok_key_attrs *a, struct hsmca_key_info *info)
+{
+	size_t sz;
+
+	memset(info, 0, sizeof(*info));
+	snprintf(info->uri, sizeof(info->uri), "%s", url);
+	sz = sizeof(info->token_label);
+	(void)gnutls_pkcs11_obj_get_info(obj, GNUTLS_PKCS11_OBJ_TOKEN_LABEL,
+	    info->token_label, &sz);
+	sz = sizeof(info->token_serial);
+	(void)gnutls_pkcs11_obj_get_info(obj, GNUTLS_PKCS11_OBJ_TOKEN_SERIAL,
+	    info->token_serial, &sz);
+	snprintf(info->key_type, sizeof(info->key_type), "%s",
+	    a->key_type_name);
+	info->pk = a->pk;
+	info->bits = a->bits;
+	info->curve = a->curve;
+}
+
+/* Find the one private key u names; returns its full URL and attributes. */
+static int
+find_one_key(struct hsmca_token *t, const char *u, char **url,
+    struct tok_key_attrs *a, struct hsmca_key_info *info,
+    struct hsmca_error *err)
+{
+	gnutls_pkcs11_obj_t *list = NULL;
+	char **toks = NULL;
+	size_t ntoks = 0;
+	unsigned n = 0, i;
+	int r;
+
+	if ((r = tok_match_tokens(t, u, true, true, &toks, &ntoks, NULL,
+	    err)) != 0)
+		return r;
+	tok_strv_free(toks, ntoks);
+	if (ntoks == 0)
+		return hsmca_error_set(err, HSMCA_E_NOTFOUND, "%s: no token "
+		    "matches this URI", u);
+	r = gnutls_pkcs11_obj_list_import_url4(&list, &n, u,
+	    GNUTLS_PKCS11_OBJ_FLAG_LOGIN | GNUTLS_PKCS11_OBJ_FLAG_PRIVKEY);
+	if (r < 0)
+		return tok_fail(t, r, u, err);
+	if (n == 0)
+		r = hsmca_error_set(err, HSMCA_E_NOTFOUND, "%s: no private "
+		    "key matches this URI", u);
+	else if (n > 1)
+		r = ambiguous(list, n, err);
+	else if (gnutls_pkcs11_obj_export_url(list[0],
+	    GNUTLS_PKCS11_URL_GENERIC, url) < 0)
+		r = hsmca_error_set(err, HSMCA_E_TOKEN, "%s: cannot name the "
+		    "key", u);
+	else if ((r = tok_obj_attrs(list[0], true, a)) != 0)
+		r = hsmca_error_set(err, HSMCA_E_TOKEN, "%s: cannot read the "
+		    "key's attributes", *url);
+	if (r == 0)
+		fill_info(list[0], *url, a, info);
+	for (i = 0; i < n; i++)
+		gnutls_pkcs11_obj_deinit(list[i]);
+	gnutls_free(list);
+	return r;
+}
+
+int
+token_open_key(struct hsmca_token *t, const char *uri, gnutls_privkey_t *key,
+    gnutls_pubkey_t *pub, struct hsmca_key_info *info,
+    struct hsmca_error *err)
+{
+	struct hsmca_key_info ki;
+	struct tok_key_attrs a;
+	gnutls_privkey_t k = NULL;
+	gnutls_pubkey_t p = NULL;
+	char *u = NULL, *pu = NULL, *url = NULL;
+	int r;
+
+	if ((r = tok_prepare_uri(t, uri, &u, err)) != 0 ||
+	    (r = private_key_uri(u, &pu, err)) != 0 ||
+	    (r = find_one_key(t, pu, &url, &a, &ki, err)) != 0)
+		goto out;
+	if (gnutls_privkey_init(&k) < 0) {
+		r = hsmca_error_set(err, HSMCA_E_NOMEM, "out of memory");
+		goto out;
+	}
+	if ((r = gnutls_privkey_import_url(k, url, 0)) < 0) {
+		r = tok_fail(t, r, url, err);
+		goto out;
+	}
+	if (pub != NULL) {
+		if (gnutls_pubkey_init(&p) < 0) {
+			r = hsmca_error_set(err, HSMCA_E_NOMEM, "out of "
+			    "memory");
+			goto out;
+		}
+		if ((r = gnutls_pubkey_import_privkey(p, k, 0, 0)) < 0) {
+			r = hsmca_error_set(err, HSMCA_E_TOKEN, "%s: no public "
+			    "key for this private key (a public key object "
+			    "with the same id is needed): %s", url,
+			    gnutls_strerror(r));
+			goto out;
+		}
+		*pub = p;
+		p = NULL;
+	}
+	if (info != NULL)
+		*info = ki;
+	*key = k;
+	k = NULL;
+	r = 0;
+out:
+	gnutls_privkey_deinit(k);
+	gnutls_pubkey_deinit(p);
+	gnutls_free(url);
+	free(pu);
+	free(u);
+	return r;
+}
