@@ -38,7 +38,7 @@ enum hsmca_ku {
 };
 
 /* Key types a profile accepts (key_types = ec:secp256r1, rsa:2048, ...). */
-enum hsmca_keytype {
+enum hsmca_key_kind {
 	HSMCA_KT_EC_P256 = 1 << 0,
 	HSMCA_KT_EC_P384 = 1 << 1,
 	HSMCA_KT_EC_P521 = 1 << 2,
@@ -150,7 +150,7 @@ struct hsmca_profile {
 	char *description;             /* NULL when absent */
 	unsigned days;                 /* 0: not given */
 	char *hash;                    /* "sha256" | "sha384" | "sha512"; NULL: not given */
-	unsigned key_types;            /* enum hsmca_keytype; 0: not given (any) */
+	unsigned key_types;            /* enum hsmca_key_kind; 0: not given (any) */
 	unsigned rsa_min_bits;         /* from rsa:N in key_types; default 2048 */
 	bool san_from_csr;             /* take the CSR's SAN (filtered by san_types) */
 	bool san_required;             /* refuse a certificate without SAN */

@@ -1,0 +1,71 @@
+/* hsmca — the issuing pipeline shared by `selfsign` and `sign` (DESIGN.md
+ * "Issuing a certificate", steps 3, 4, 6 and 7; steps 1, 2 and 5 are the
+ * command's).
+ *
+ *   issue_prepare()  serial (random, unique), build from the profile, lint
+ *   issue_sign()     sign with the CA key (may touch the token), verify the
+ *                    signature with the CA certificate's public key
+ *   issue_commit()   record a batch: index.txt lines appended in one write +
+ *                    fsync, then newcerts/SERIAL.pem, then the serial file;
+ *                    the caller hands certificates out only after this
+ *
+ * A job that fails keeps its error in job->err and is skipped by later
+ * steps, so that one bad request in a batch leaves the others' results
+ * intact.  Nothing here prints.
+ */
+#ifndef HSMCA_ISSUE_H
+#define HSMCA_ISSUE_H
+
+#include <stdbool.h>
+
+#include <gnutls/abstract.h>
+#include <gnutls/x509.h>
+
+#include "hsmca/db.h"
+#include "hsmca/err.h"
+#include "hsmca/serial.h"
+#include "hsmca/x509build.h"
+
+struct hsmca_issue_job {
+	const char *name;               /* request file, for messages */
+	struct hsmca_issue in;          /* filled by the command; serial by
+	                                 * issue_prepare() */
+	unsigned char serial[SERIAL_OCTETS];
+	char serial_hex[2 * SERIAL_OCTETS + 1];
+	gnutls_x509_crt_t crt;          /* to-be-signed, then signed */
+	bool signed_ok;                 /* issue_sign() succeeded */
+	bool committed;                 /* issue_commit() recorded it */
+	struct hsmca_warnings w;
+	struct hsmca_error err;         /* err.code != 0: this job failed */
+};
+
+/* The CSPRNG for serials (gnutls_rnd, GNUTLS_RND_NONCE). */
+int issue_rng(void *ctx, unsigned char *buf, size_t len);
+
+/* Draw a serial unique in db (db may be NULL for a dry run without a
+ * database), build the to-be-signed certificate from job->in and lint it
+ * against job->in.profile and the issuer.  On failure job->err is set and
+ * its code returned. */
+int issue_prepare(struct hsmca_db *db, struct hsmca_issue_job *job);
+
+/* Sign job->crt with key (issuer NULL: self-signed) and hash, then check
+ * the signature with the issuer's public key.  Skips failed jobs. */
+int issue_sign(struct hsmca_issue_job *job, gnutls_x509_crt_t issuer,
+    gnutls_privkey_t key, const char *hash);
+
+/* Record every signed job of jobs[0..n) in db (DB_WRITE): one append of
+ * all index lines, then each newcerts file, then the serial file (the last
+ * serial + 1, as openssl ca leaves it).  Returns 0 or the error of the
+ * append (then nothing is recorded and no job is committed).  A newcerts
+ * write that fails after the append marks only that job failed. */
+int issue_commit(struct hsmca_db *db, struct hsmca_issue_job *jobs,
+    size_t n, struct hsmca_error *err) HSMCA_MUST_CHECK;
+
+/* The hash to sign with: hash if given, else the profile's, else by the CA
+ * key: sha512 for P-521, sha384 for P-384, sha256 otherwise.  Static. */
+const char *issue_pick_hash(const char *hash, const char *profile_hash,
+    gnutls_pk_algorithm_t pk, unsigned bits);
+
+void issue_job_clear(struct hsmca_issue_job *job);
+
+#endif /* HSMCA_ISSUE_H */
