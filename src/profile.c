@@ -360,11 +360,6 @@ check_profile(const struct hsmca_profile *p, const struct hsmca_ini *ini,
 	if (ini_find_section(ini, "extensions") == NULL)
 		return hsmca_error_set(err, HSMCA_E_PARSE,
 		    "%s:1: missing [extensions] section", file);
-	e = ini_find(ini, "profile", "san_types");
-	if (e != NULL && !p->san_from_csr)
-		return hsmca_error_set(err, HSMCA_E_PARSE,
-		    "%s:%u: san_types needs san_from_csr = yes", file,
-		    e->line);
 	e = ini_find(ini, "profile", "rsa_key_encipherment");
 	if (e != NULL && p->rsa_key_encipherment && p->key_types != 0 &&
 	    !(p->key_types & HSMCA_KT_RSA))

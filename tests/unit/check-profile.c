@@ -347,8 +347,8 @@ BAD(allow_netscape_bad, "[profile]\nallow_netscape = maybe\n"
     "[extensions]\n", "t.profile:2:", "'maybe'")
 BAD(san_type_unknown, "[profile]\nsan_from_csr = yes\n"
     "san_types = dns, rfc822\n[extensions]\n", "t.profile:3:", "'rfc822'")
-BAD(san_types_without_csr, "[profile]\nsan_types = dns\n[extensions]\n",
-    "t.profile:2:", "san_from_csr")
+BAD(san_type_case, "[profile]\nsan_types = DNS\n[extensions]\n",
+    "t.profile:2:", "'DNS'")
 BAD(rsa_ke_without_rsa, "[profile]\nkey_types = ec:secp256r1\n"
     "rsa_key_encipherment = yes\n[extensions]\nkeyUsage = "
     "digitalSignature\n", "t.profile:3:", "rsa_key_encipherment")
@@ -549,7 +549,7 @@ main(void)
 		days_garbage, days_negative, days_leading_zero, hash_md5,
 		hash_case, key_type_rsa_small, key_type_unknown,
 		key_type_repeat, key_type_empty_item, yesno_true,
-		allow_netscape_bad, san_type_unknown, san_types_without_csr,
+		allow_netscape_bad, san_type_unknown, san_type_case,
 		rsa_ke_without_rsa, rsa_ke_without_ku, policy_unknown_attr,
 		policy_bad_kind, policy_alias_repeat, missing_profile_section,
 		missing_extensions_section, extension_line, lexer_error,
