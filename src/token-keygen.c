@@ -274,6 +274,8 @@ generate(CK_FUNCTION_LIST *f, CK_SESSION_HANDLE s, const struct gen_req *g,
 	tmpl_add(&pub, CKA_TOKEN, &yes, sizeof(yes));
 	tmpl_add(&pub, CKA_PRIVATE, &no, sizeof(no));
 	tmpl_add(&pub, CKA_VERIFY, &yes, sizeof(yes));
+	tmpl_add(&pub, CKA_ENCRYPT, &no, sizeof(no));
+	tmpl_add(&pub, CKA_WRAP, &no, sizeof(no));
 	tmpl_add(&pub, CKA_LABEL, label, strlen(g->label));
 	tmpl_add(&priv, CKA_CLASS, &privc, sizeof(privc));
 	tmpl_add(&priv, CKA_KEY_TYPE, &kt, sizeof(kt));
@@ -405,8 +407,8 @@ same_bytes(gnutls_pkcs11_obj_t obj, gnutls_pkcs11_obj_info_t what,
 /* Refuse a label or ID already on the token (logs in: private objects
  * count too). */
 static int
-check_unique(struct hsmca_token *t, const char *turl, const struct gen_req *g,
-    struct hsmca_error *err)
+check_unique(struct hsmca_token *t, const char *turl, const char *tlabel,
+    const struct gen_req *g, struct hsmca_error *err)
 {
 	gnutls_pkcs11_obj_t *objs = NULL;
 	unsigned n = 0, i;
@@ -421,10 +423,10 @@ check_unique(struct hsmca_token *t, const char *turl, const struct gen_req *g,
 	for (i = 0; i < n && what == NULL; i++) {
 		if (same_bytes(objs[i], GNUTLS_PKCS11_OBJ_LABEL, g->label,
 		    strlen(g->label)))
-			what = "label";
+			what = "--label";
 		else if (g->id != NULL && same_bytes(objs[i],
 		    GNUTLS_PKCS11_OBJ_ID, g->id, g->id_len))
-			what = "id";
+			what = "--id";
 		if (what != NULL && gnutls_pkcs11_obj_export_url(objs[i],
 		    GNUTLS_PKCS11_URL_GENERIC, &url) < 0)
 			url = NULL;
@@ -432,7 +434,7 @@ check_unique(struct hsmca_token *t, const char *turl, const struct gen_req *g,
 	r = 0;
 	if (what != NULL)
 		r = hsmca_error_set(err, HSMCA_E_EXISTS, "%s: %s already used "
-		    "on this token by %s", turl, what, url ? url : "an object");
+		    "on this token by %s", tlabel, what, url ? url : "an object");
 	gnutls_free(url);
 	for (i = 0; i < n; i++)
 		gnutls_pkcs11_obj_deinit(objs[i]);
@@ -602,7 +604,7 @@ token_keygen(struct hsmca_token *t, const char *token_uri, const char *label,
 		    "read-write session: %s", tlabel, p11_kit_strerror(rv));
 		goto out;
 	}
-	if ((r = check_unique(t, turl, &g, err)) != 0)
+	if ((r = check_unique(t, turl, tlabel, &g, err)) != 0)
 		goto out;
 	if ((tok_token_flags(turl) & HSMCA_TOK_LOGIN_REQUIRED) &&
 	    (f->C_GetSessionInfo(s, &si) != CKR_OK ||
