@@ -572,8 +572,11 @@ int
 profile_load(const char *spec, const char *ca_dir,
     struct hsmca_profile **out, struct hsmca_error *err)
 {
-	if (strchr(spec, '/') != NULL ||
-	    (ends_with(spec, ".profile") && access(spec, F_OK) == 0))
+	/* A bare name is never taken from the current directory, even if
+	 * such a file exists there: a stray file must not shadow the CA's
+	 * profile.  "x.profile" is always a path (there is no x.profile.profile
+	 * to look up). */
+	if (strchr(spec, '/') != NULL || ends_with(spec, ".profile"))
 		return load_path(spec, out, err);
 	if (!is_plain_name(spec))
 		return hsmca_error_set(err, HSMCA_E_NOTFOUND,

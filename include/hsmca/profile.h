@@ -174,7 +174,7 @@ int profile_parse(const char *name, const char *buf, size_t len,
     struct hsmca_profile **out, struct hsmca_error *err) HSMCA_MUST_CHECK;
 
 /* Find and load a profile.  spec is a path (contains '/' or ends in
- * ".profile" and exists), or a name looked up as NAME.profile in, in order:
+ * ".profile"), or a name looked up as NAME.profile in, in order:
  * ca_dir/profiles (when ca_dir is non-NULL), /etc/hsmca/profiles, then the
  * installed /usr/share/hsmca/profiles (HSMCA_PROFILE_PATH, a colon list,
  * replaces the two system directories: tests use it).  Files larger than

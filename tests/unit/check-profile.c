@@ -482,6 +482,14 @@ START_TEST(test_load_path_forms)
 	ck_assert_int_eq(profile_load("./nothere.profile", NULL, &p, &err),
 	    HSMCA_E_NOTFOUND);
 	assert_has(err.msg, "./nothere.profile");
+	ck_assert_int_eq(profile_load("nothere.profile", NULL, &p, &err),
+	    HSMCA_E_NOTFOUND);
+	assert_has(err.msg, "profile nothere.profile: no such file");
+	/* a bare name is not taken from the current directory */
+	write_profile(tmp, "server", "stray file");
+	ck_assert_int_eq(profile_load("server", NULL, &p, &err),
+	    HSMCA_E_NOTFOUND);
+	assert_has(err.msg, "/nonexistent/server.profile");
 	free(path);
 	th_rmrf(tmp);
 	free(tmp);
