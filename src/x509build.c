@@ -652,7 +652,8 @@ x509_verify_signed(gnutls_x509_crt_t crt, gnutls_x509_crt_t issuer,
 		issuer = crt;
 	if (gnutls_x509_crt_check_issuer(crt, issuer) != 1) {
 		r = hsmca_error_set(err, HSMCA_E_VERIFY, "the certificate's "
-		    "issuer name is not the issuer certificate's subject");
+		    "issuer does not match the issuer certificate (name or key "
+		    "identifier)");
 		goto out;
 	}
 	if ((r = gnutls_pubkey_init(&ip)) < 0 ||

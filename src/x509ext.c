@@ -247,13 +247,13 @@ san_from_csr(gnutls_subject_alt_names_t sans, const struct hsmca_profile *p,
 		r = gnutls_subject_alt_names_get(in, i, &type, &san, &oth);
 		if (r == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
 			break;
-		if (r < 0 || (r = san_add(sans, p, type, &san, "request",
-		    err)) != 0) {
-			if (r < 0)
-				r = hsmca_error_set(err, HSMCA_E_PARSE, "request: "
-				    "subjectAltName: %s", gnutls_strerror(r));
+		if (r < 0) {
+			r = hsmca_error_set(err, HSMCA_E_PARSE, "request: "
+			    "subjectAltName: %s", gnutls_strerror(r));
 			goto out;
 		}
+		if ((r = san_add(sans, p, type, &san, "request", err)) != 0)
+			goto out;
 		(*n_out)++;
 	}
 	r = 0;
