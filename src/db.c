@@ -675,6 +675,13 @@ db_revoke(struct hsmca_db *db, const char *hex, const char *reason,
 	if (reason != NULL && (canon = db_reason_canonical(reason)) == NULL)
 		return hsmca_error_set(err, HSMCA_E_USAGE,
 		    "unknown revocation reason '%s'", reason);
+	/* OpenSSL's ca knows only the first eight RFC 5280 reasons: its
+	 * -gencrl fails on the whole index ("invalid reason code") once a line
+	 * carries one of these two, so the shared directory would break. */
+	if (canon != NULL && db_reason_code(canon) >= 9)
+		return hsmca_error_set(err, HSMCA_E_UNSUPPORTED,
+		    "reason %s: openssl ca -gencrl rejects it in index.txt, so "
+		    "hsmca does not write it", canon);
 	if (!valid_hex(hex))
 		return hsmca_error_set(err, HSMCA_E_PARSE,
 		    "serial '%s': not upper-case hex", hex);

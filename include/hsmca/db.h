@@ -155,10 +155,13 @@ int db_set_next_serial(struct hsmca_db *db, const char *hex,
     struct hsmca_error *err) HSMCA_MUST_CHECK;
 
 /* Mark serial hex revoked at time when, as `openssl ca -revoke` writes it:
- * status R, column 3 "TIME" or "TIME,reason".  reason is NULL or one of the
- * ten RFC 5280 names OpenSSL accepts (db_reason_canonical()).  Loads the
+ * status R, column 3 "TIME" or "TIME,reason".  reason is NULL or a name
+ * db_reason_canonical() knows (any case; written canonically).  Loads the
  * index if needed and rewrites index.txt atomically, keeping every other
  * line byte for byte and the file's mode.  Needs DB_WRITE.
+ * privilegeWithdrawn and AACompromise are refused (HSMCA_E_UNSUPPORTED):
+ * OpenSSL 3.0's `ca` knows only the other eight, and its -gencrl fails on
+ * the whole index ("invalid reason code") once a line carries one of them.
  * Returns 0; HSMCA_E_USAGE for an unknown reason; HSMCA_E_NOTFOUND for a
  * serial not in index.txt; HSMCA_E_EXISTS when it is already revoked;
  * others from I/O.  On failure index.txt is unchanged. */

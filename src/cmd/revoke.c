@@ -23,10 +23,9 @@ static const struct cli_opt opts[] = {
 	{ "serial", true, OPT_SERIAL, "HEX", "serial number to revoke" },
 	{ "cert", true, OPT_CERT, "FILE",
 	    "certificate to revoke (PEM or DER)" },
-	{ "reason", true, OPT_REASON, "R", "keyCompromise, CACompromise, "
-	    "affiliationChanged, superseded, cessationOfOperation, "
-	    "certificateHold, removeFromCRL, privilegeWithdrawn, "
-	    "AACompromise or unspecified" },
+	{ "reason", true, OPT_REASON, "R", "unspecified, keyCompromise, "
+	    "CACompromise, affiliationChanged, superseded, "
+	    "cessationOfOperation, certificateHold or removeFromCRL" },
 	{ "date", true, OPT_DATE, "TIME",
 	    "revocation time YYYYMMDDHHMMSSZ (default: now; not later)" },
 	{ NULL, false, 0, NULL, NULL },

@@ -72,6 +72,7 @@ expect_fail 1 hs revoke --ca "$D" --serial 0BADBAD0
 grep -q "serial 0BADBAD0: not in .*index.txt" "$T/stderr" || fail "unknown serial message"
 expect_fail 2 hs revoke --ca "$D" --serial "$A" --reason compromised
 expect_fail 2 hs revoke --ca "$D" --serial "$A" --cert "$T/a.crt"
+expect_fail 1 hs revoke --ca "$D" --serial "$A" --reason AACompromise
 expect_fail 2 hs revoke --ca "$D" --serial "$A" --date "$(date -u -d '+2 days' +%Y%m%d%H%M%SZ)"
 expect_fail 2 hs revoke --ca "$D" --serial "$A" --date 2026-01-01
 expect_fail 1 hs revoke --ca "$T/nowhere" --serial "$A"

@@ -573,6 +573,14 @@ START_TEST(test_revoke_extended_reason_refused)
 }
 END_TEST
 
+START_TEST(test_revoke_reason_openssl_rejects)
+{
+	expect_bad_revoke("0A", "privilegewithdrawn", DB_WRITE,
+	    HSMCA_E_UNSUPPORTED, "reason privilegeWithdrawn: openssl ca "
+	    "-gencrl rejects it");
+}
+END_TEST
+
 START_TEST(test_revoke_needs_write)
 {
 	expect_bad_revoke("0A", NULL, DB_READ, HSMCA_E_INTERNAL,
@@ -890,6 +898,7 @@ main(void)
 		test_revoke_rewrites_one_line, test_revoke_without_reason,
 		test_revoke_unknown_serial, test_revoke_already_revoked,
 		test_revoke_unknown_reason, test_revoke_extended_reason_refused,
+		test_revoke_reason_openssl_rejects,
 		test_revoke_needs_write, test_crlnumber_increment,
 		test_crlnumber_commit_stale, test_crlnumber_garbage,
 		test_crlnumber_missing, test_newcert_and_serial_file,
