@@ -266,5 +266,9 @@ cadir_make_layout(const char *dir, bool *adopted, struct hsmca_error *err)
 		return r;
 	if ((r = make_file(dir, "crlnumber", "01\n", err)) < 0)
 		return r;
+	/* The lock file exists from the start, so that a refused command
+	 * leaves the directory exactly as it was (db_open creates it too). */
+	if ((r = make_file(dir, ".hsmca.lock", "", err)) < 0)
+		return r;
 	return 0;
 }

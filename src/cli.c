@@ -57,7 +57,7 @@ cli_next(struct cli_parser *p, const char **arg)
 		p->started = true;
 	}
 	opterr = 0;
-	c = getopt_long(p->argc, p->argv, "+:h", lo, NULL);
+	c = getopt_long(p->argc, p->argv, ":h", lo, NULL);
 	*arg = optarg;
 	p->optind = optind;
 	if (c == -1)

@@ -1,0 +1,45 @@
+/* Helpers shared by the issuing commands (selfsign, sign, req, init, chain,
+ * gencrl): showing what will be signed and asking, and writing outputs.
+ * Command layer only: may print. */
+#ifndef HSMCA_CMD_UTIL_H
+#define HSMCA_CMD_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <gnutls/x509.h>
+
+#include "hsmca/cli.h"
+#include "hsmca/issue.h"
+#include "hsmca/profile.h"
+
+/* Show job's to-be-signed certificate.  dry_run: print it in full on
+ * stdout and return 0 (the caller then stops).  Otherwise print a summary
+ * on stderr (not with -q) and ask (cli_confirm): 0 to go on, or
+ * HSMCA_E_REFUSED with err set. */
+int cmd_confirm_issue(const struct hsmca_ctx *ctx,
+    const struct hsmca_issue_job *job, const struct hsmca_profile *prof,
+    bool dry_run, struct hsmca_error *err);
+
+/* Ask once for a batch of n jobs (the ones without an error). */
+int cmd_confirm_batch(const struct hsmca_ctx *ctx,
+    const struct hsmca_issue_job *jobs, size_t n,
+    const struct hsmca_profile *prof, bool dry_run, struct hsmca_error *err);
+
+/* Write len bytes to path atomically (mode 0644), or to stdout for "-". */
+int cmd_write_file(const char *path, const void *data, size_t len,
+    struct hsmca_error *err);
+
+/* Write crt as PEM to path (see cmd_write_file). */
+int cmd_write_cert(const char *path, gnutls_x509_crt_t crt,
+    struct hsmca_error *err);
+
+/* Append crt as PEM to an open stream. */
+int cmd_print_cert(FILE *f, gnutls_x509_crt_t crt, struct hsmca_error *err);
+
+/* Parse a --san value ("dns:NAME", "ip:ADDR", "email:ADDR", "uri:URI")
+ * and append it to l.  HSMCA_E_PARSE naming --san. */
+int cmd_add_san(struct hsmca_gn_list *l, const char *text,
+    struct hsmca_error *err);
+
+#endif
