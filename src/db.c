@@ -13,33 +13,12 @@
 
 #include "hsmca/db.h"
 #include "hsmca/fileio.h"
+#include "db-internal.h"
 
-#define SMALL_FILE_MAX 4096
 
-struct hsmca_db {
-	char *dir;
-	char *index_path;
-	int flags;
-	int lock_fd;
-	bool unique_subject;
-	size_t repaired;
-	/* What db_load() read: the raw bytes and, per entry, where its line
-	 * starts and ends in raw (without '\n') and its line number. */
-	bool loaded;
-	char *raw;
-	size_t raw_len;
-	size_t lines;          /* lines consumed from raw so far */
-	struct hsmca_db_entry *entries;
-	size_t *off, *len;
-	unsigned long *lineno;
-	size_t n, cap;
-	size_t *by_serial;     /* entry indices sorted by serial */
-	char **reserved;       /* serials taken in this run */
-	size_t n_reserved;
-};
-
-static char *
-path_in(const struct hsmca_db *db, const char *name)
+/* see db-internal.h */
+char *
+db_path_in(const struct hsmca_db *db, const char *name)
 {
 	char *p;
 
@@ -48,8 +27,9 @@ path_in(const struct hsmca_db *db, const char *name)
 	return p;
 }
 
-static int
-nomem(struct hsmca_error *err)
+/* see db-internal.h */
+int
+db_nomem(struct hsmca_error *err)
 {
 	return hsmca_error_set(err, HSMCA_E_NOMEM, "out of memory");
 }
@@ -100,12 +80,12 @@ parse_attr(struct hsmca_db *db, const char *path, char *buf,
 static int
 read_attr(struct hsmca_db *db, struct hsmca_error *err)
 {
-	char *path = path_in(db, "index.txt.attr"), *buf = NULL;
+	char *path = db_path_in(db, "index.txt.attr"), *buf = NULL;
 	size_t len;
 	int r;
 
 	if (path == NULL)
-		return nomem(err);
+		return db_nomem(err);
 	db->unique_subject = true;
 	r = fileio_read(path, SMALL_FILE_MAX, &buf, &len, err);
 	if (r == HSMCA_E_NOTFOUND) {
@@ -180,13 +160,13 @@ db_open(const char *dir, int flags, unsigned lock_timeout_s,
 		    "db_open: flags must be DB_READ or DB_WRITE");
 	db = calloc(1, sizeof(*db));
 	if (db == NULL)
-		return nomem(err);
+		return db_nomem(err);
 	db->lock_fd = -1;
 	db->flags = flags;
 	db->dir = strdup(dir);
-	if (db->dir == NULL || (db->index_path = path_in(db, "index.txt")) ==
-	    NULL || (lock_path = path_in(db, ".hsmca.lock")) == NULL) {
-		r = nomem(err);
+	if (db->dir == NULL || (db->index_path = db_path_in(db, "index.txt")) ==
+	    NULL || (lock_path = db_path_in(db, ".hsmca.lock")) == NULL) {
+		r = db_nomem(err);
 		goto out;
 	}
 	r = fileio_exists(db->index_path, err);
@@ -308,7 +288,7 @@ index_serials(struct hsmca_db *db, struct hsmca_error *err)
 
 	p = realloc(db->by_serial, (db->n ? db->n : 1) * sizeof(*p));
 	if (p == NULL)
-		return nomem(err);
+		return db_nomem(err);
 	db->by_serial = p;
 	for (i = 0; i < db->n; i++)
 		p[i] = i;
@@ -350,7 +330,7 @@ parse_from(struct hsmca_db *db, size_t start, struct hsmca_error *err)
 			continue;
 		}
 		if (db->n == db->cap && grow(db) < 0)
-			return nomem(err);
+			return db_nomem(err);
 		r = db_parse_line(db->index_path, db->lines, db->raw + pos,
 		    (size_t)(nl - db->raw) - pos, &db->entries[db->n], err);
 		if (r < 0)
@@ -411,8 +391,9 @@ db_find_serial(const struct hsmca_db *db, const char *hex)
 	return NULL;
 }
 
-static bool
-valid_hex(const char *hex)
+/* see db-internal.h */
+bool
+db_valid_hex(const char *hex)
 {
 	size_t n = strspn(hex, "0123456789ABCDEF");
 
@@ -427,7 +408,7 @@ db_serial_in_use(const struct hsmca_db *db, const char *hex,
 	size_t i;
 	int r;
 
-	if (!valid_hex(hex))
+	if (!db_valid_hex(hex))
 		return hsmca_error_set(err, HSMCA_E_PARSE,
 		    "serial '%s': not upper-case hex", hex);
 	for (i = 0; i < db->n_reserved; i++)
@@ -436,7 +417,7 @@ db_serial_in_use(const struct hsmca_db *db, const char *hex,
 	if (db_find_serial(db, hex) != NULL)
 		return 1;
 	if (asprintf(&path, "%s/newcerts/%s.pem", db->dir, hex) < 0)
-		return nomem(err);
+		return db_nomem(err);
 	r = fileio_exists(path, err);
 	free(path);
 	return r;
@@ -454,15 +435,16 @@ db_serial_reserve(struct hsmca_db *db, const char *hex,
 		free(copy);
 		if (p != NULL)
 			db->reserved = p;
-		return nomem(err);
+		return db_nomem(err);
 	}
 	db->reserved = p;
 	db->reserved[db->n_reserved++] = copy;
 	return 0;
 }
 
-static int
-need_write(const struct hsmca_db *db, const char *what,
+/* see db-internal.h */
+int
+db_need_write(const struct hsmca_db *db, const char *what,
     struct hsmca_error *err)
 {
 	if (db->flags == DB_WRITE)
@@ -526,7 +508,7 @@ loaded_append(struct hsmca_db *db, const char *buf, size_t len,
 	p = realloc(db->raw, db->raw_len + len + 1);
 	if (p == NULL) {
 		unload(db);
-		return nomem(err);
+		return db_nomem(err);
 	}
 	db->raw = p;
 	memcpy(db->raw + old, buf, len);
@@ -547,7 +529,7 @@ db_append(struct hsmca_db *db, const struct hsmca_db_entry *e, size_t n,
 	size_t len = 0, llen, i;
 	int fd = -1, r;
 
-	if ((r = need_write(db, "db_append", err)) < 0 || n == 0)
+	if ((r = db_need_write(db, "db_append", err)) < 0 || n == 0)
 		return r;
 	if (db->unique_subject && (r = db_load(db, err)) < 0)
 		return r;
@@ -557,7 +539,7 @@ db_append(struct hsmca_db *db, const struct hsmca_db_entry *e, size_t n,
 		if ((r = check_new(db, e, i, line, llen, err)) < 0)
 			goto out;
 		if ((p = realloc(buf, len + llen + 1)) == NULL) {
-			r = nomem(err);
+			r = db_nomem(err);
 			goto out;
 		}
 		buf = p;
@@ -581,63 +563,6 @@ out:
 	free(line);
 	free(buf);
 	return r;
-}
-
-int
-db_write_newcert(struct hsmca_db *db, const char *hex, const void *pem,
-    size_t len, struct hsmca_error *err)
-{
-	char *path;
-	int r;
-
-	if ((r = need_write(db, "db_write_newcert", err)) < 0)
-		return r;
-	if (!valid_hex(hex))
-		return hsmca_error_set(err, HSMCA_E_PARSE,
-		    "serial '%s': not upper-case hex", hex);
-	if (asprintf(&path, "%s/newcerts/%s.pem", db->dir, hex) < 0)
-		return nomem(err);
-	r = fileio_exists(path, err);
-	if (r > 0)
-		r = hsmca_error_set(err, HSMCA_E_EXISTS, "%s: already exists",
-		    path);
-	if (r == 0)
-		r = fileio_write_atomic(path, pem, len, 0644, err);
-	free(path);
-	return r;
-}
-
-/* Write "HEX\n" to DIR/name atomically. */
-static int
-write_hex_file(struct hsmca_db *db, const char *name, const char *hex,
-    struct hsmca_error *err)
-{
-	char *path = NULL, *text = NULL;
-	int r;
-
-	if (!valid_hex(hex))
-		return hsmca_error_set(err, HSMCA_E_PARSE,
-		    "%s: '%s' is not upper-case hex", name, hex);
-	if ((path = path_in(db, name)) == NULL ||
-	    asprintf(&text, "%s\n", hex) < 0) {
-		free(path);
-		return nomem(err);
-	}
-	r = fileio_write_atomic(path, text, strlen(text), 0644, err);
-	free(text);
-	free(path);
-	return r;
-}
-
-int
-db_set_next_serial(struct hsmca_db *db, const char *hex,
-    struct hsmca_error *err)
-{
-	int r;
-
-	if ((r = need_write(db, "db_set_next_serial", err)) < 0)
-		return r;
-	return write_hex_file(db, "serial", hex, err);
 }
 
 /* raw with entry i's line replaced by line (len bytes, no '\n'). */
@@ -670,7 +595,7 @@ db_revoke(struct hsmca_db *db, const char *hex, const char *reason,
 	struct stat st;
 	int r;
 
-	if ((r = need_write(db, "db_revoke", err)) < 0)
+	if ((r = db_need_write(db, "db_revoke", err)) < 0)
 		return r;
 	if (reason != NULL && (canon = db_reason_canonical(reason)) == NULL)
 		return hsmca_error_set(err, HSMCA_E_USAGE,
@@ -682,7 +607,7 @@ db_revoke(struct hsmca_db *db, const char *hex, const char *reason,
 		return hsmca_error_set(err, HSMCA_E_UNSUPPORTED,
 		    "reason %s: openssl ca -gencrl rejects it in index.txt, so "
 		    "hsmca does not write it", canon);
-	if (!valid_hex(hex))
+	if (!db_valid_hex(hex))
 		return hsmca_error_set(err, HSMCA_E_PARSE,
 		    "serial '%s': not upper-case hex", hex);
 	if ((r = db_load(db, err)) < 0)
@@ -703,7 +628,7 @@ db_revoke(struct hsmca_db *db, const char *hex, const char *reason,
 	raw = splice_line(db, (size_t)(e - db->entries), line, llen - 1,
 	    &rlen);
 	if (raw == NULL) {
-		r = nomem(err);
+		r = db_nomem(err);
 		goto out;
 	}
 	if (stat(db->index_path, &st) < 0) {
@@ -720,90 +645,5 @@ db_revoke(struct hsmca_db *db, const char *hex, const char *reason,
 out:
 	free(raw);
 	free(line);
-	return r;
-}
-
-int
-db_crlnumber_next(struct hsmca_db *db, char **hex, struct hsmca_error *err)
-{
-	char *path, *buf = NULL;
-	size_t len, n, i;
-	int r;
-
-	*hex = NULL;
-	if ((path = path_in(db, "crlnumber")) == NULL)
-		return nomem(err);
-	r = fileio_read(path, SMALL_FILE_MAX, &buf, &len, err);
-	if (r < 0)
-		goto out;
-	n = strspn(buf, "0123456789abcdefABCDEF");
-	if (n == 0 || n > 128 || strcmp(buf + n, "\n") != 0) {
-		r = hsmca_error_set(err, HSMCA_E_PARSE,
-		    "%s: expected one line of hex", path);
-		goto out;
-	}
-	buf[n] = '\0';
-	for (i = 0; i < n; i++)
-		if (buf[i] >= 'a' && buf[i] <= 'f')
-			buf[i] = (char)(buf[i] - 'a' + 'A');
-	*hex = buf;
-	buf = NULL;
-out:
-	free(buf);
-	free(path);
-	return r;
-}
-
-/* hex + 1, upper-case, leading zeros dropped, padded to even length. */
-static char *
-hex_increment(const char *hex)
-{
-	size_t n = strlen(hex), i;
-	char *p = malloc(n + 3), *q;
-
-	if (p == NULL)
-		return NULL;
-	p[0] = '0';
-	p[1] = '0';
-	memcpy(p + 2, hex, n + 1);
-	for (i = n + 2; i-- > 0;) {
-		if (p[i] == 'F') {
-			p[i] = '0';
-			continue;
-		}
-		p[i] = p[i] == '9' ? 'A' : (char)(p[i] + 1);
-		break;
-	}
-	q = p + strspn(p, "0");
-	if (strlen(q) % 2 != 0)
-		q--;
-	memmove(p, q, strlen(q) + 1);
-	return p;
-}
-
-int
-db_crlnumber_commit(struct hsmca_db *db, const char *hex,
-    struct hsmca_error *err)
-{
-	char *cur = NULL, *next = NULL;
-	int r;
-
-	if ((r = need_write(db, "db_crlnumber_commit", err)) < 0)
-		return r;
-	if ((r = db_crlnumber_next(db, &cur, err)) < 0)
-		return r;
-	if (strcasecmp(cur, hex) != 0) {
-		r = hsmca_error_set(err, HSMCA_E_INTERNAL,
-		    "%s/crlnumber: holds %s, not %s", db->dir, cur, hex);
-		goto out;
-	}
-	if ((next = hex_increment(cur)) == NULL) {
-		r = nomem(err);
-		goto out;
-	}
-	r = write_hex_file(db, "crlnumber", next, err);
-out:
-	free(next);
-	free(cur);
 	return r;
 }
