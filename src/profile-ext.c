@@ -385,7 +385,8 @@ parse_san(const char *key, struct tokens *t, struct hsmca_extensions *ext,
 			    "%s: '%s' is not supported (use san_from_csr)",
 			    key, t->tok[i]);
 		}
-		if ((r = add_gn(key, t->tok[i], PROFILE_GN_SAN, &l, err)) != 0) {
+		r = add_gn(key, t->tok[i], PROFILE_GN_SAN, &l, err);
+		if (r != 0) {
 			profile_gn_list_clear(&l);
 			return r;
 		}

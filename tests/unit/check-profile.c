@@ -380,7 +380,8 @@ START_TEST(test_load_bad_fixture_names_file_line)
 {
 	struct hsmca_error err = { 0, "" };
 	struct hsmca_profile *p = NULL;
-	char *path = src_path("tests/fixtures/profiles/bad/typo-keyusage.profile");
+	char *path =
+	    src_path("tests/fixtures/profiles/bad/typo-keyusage.profile");
 	char *where;
 
 	ck_assert_int_eq(profile_load(path, NULL, &p, &err), HSMCA_E_PARSE);

@@ -2,12 +2,19 @@
  * general-name syntax (src/profile-gn.c).  Every malformed value is its own
  * test: it must fail with HSMCA_E_PARSE both through
  * profile_parse_extension() (naming the bad token, leaving ext untouched)
- * and inside a profile (naming "x.profile:3"). */
+ * and inside a profile (naming "x.profile:3").  Then OpenSSL is given the
+ * shipped and fixture profiles and must read their extensions the same
+ * way. */
 #include "config.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <arpa/inet.h>
+
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
 
 #include "hsmca/profile.h"
 #include "helpers.h"
@@ -385,27 +392,330 @@ START_TEST(test_duplicate_extension_api)
 }
 END_TEST
 
+static char *
+src_path(const char *rel)
+{
+	const char *src = getenv("HSMCA_SRCDIR");
+	char *path;
+
+	ck_assert_msg(src != NULL, "HSMCA_SRCDIR is not set");
+	ck_assert(asprintf(&path, "%s/%s", src, rel) > 0);
+	return path;
+}
+
+static struct hsmca_profile *
+fixture(const char *rel)
+{
+	struct hsmca_error err = { 0, "" };
+	struct hsmca_profile *p = NULL;
+	char *path = src_path(rel);
+
+	ck_assert_msg(profile_load(path, NULL, &p, &err) == 0, "%s: %s", rel,
+	    err.msg);
+	free(path);
+	return p;
+}
+
+/* ---- OpenSSL reads the same [extensions] the same way ----
+ *
+ * The profile file is given to "openssl x509 -req -extfile PROFILE
+ * -extensions extensions", which signs a throw-away certificate; GnuTLS
+ * then reads that certificate back and every extension must say what
+ * profile_parse() understood.  The authority key identifier is left out:
+ * OpenSSL omits it on a self-signed certificate. */
+
+static const struct {
+	unsigned ours, gnutls;
+} ku_map[] = {
+	{ HSMCA_KU_DIGITAL_SIGNATURE, GNUTLS_KEY_DIGITAL_SIGNATURE },
+	{ HSMCA_KU_NON_REPUDIATION, GNUTLS_KEY_NON_REPUDIATION },
+	{ HSMCA_KU_KEY_ENCIPHERMENT, GNUTLS_KEY_KEY_ENCIPHERMENT },
+	{ HSMCA_KU_DATA_ENCIPHERMENT, GNUTLS_KEY_DATA_ENCIPHERMENT },
+	{ HSMCA_KU_KEY_AGREEMENT, GNUTLS_KEY_KEY_AGREEMENT },
+	{ HSMCA_KU_KEY_CERT_SIGN, GNUTLS_KEY_KEY_CERT_SIGN },
+	{ HSMCA_KU_CRL_SIGN, GNUTLS_KEY_CRL_SIGN },
+	{ HSMCA_KU_ENCIPHER_ONLY, GNUTLS_KEY_ENCIPHER_ONLY },
+	{ HSMCA_KU_DECIPHER_ONLY, GNUTLS_KEY_DECIPHER_ONLY },
+};
+
+static gnutls_x509_crt_t
+openssl_cert(const char *profile_path)
+{
+	char *tmp = th_tmpdir(), *cmd, *pem_path, *pem;
+	gnutls_x509_crt_t crt;
+	gnutls_datum_t d;
+	size_t len;
+
+	ck_assert(asprintf(&cmd, "cd '%s' && openssl genpkey -algorithm EC "
+	    "-pkeyopt ec_paramgen_curve:P-256 -out k.pem 2>&1 && "
+	    "openssl req -new -key k.pem -subj /CN=x -out r.csr && "
+	    "openssl x509 -req -in r.csr -signkey k.pem -days 1 "
+	    "-extfile '%s' -extensions extensions -out c.pem 2>&1",
+	    tmp, profile_path) > 0);
+	ck_assert_msg(system(cmd) == 0, "openssl refused %s", profile_path);
+	ck_assert(asprintf(&pem_path, "%s/c.pem", tmp) > 0);
+	pem = th_read_file(pem_path, &len);
+	ck_assert_ptr_nonnull(pem);
+	d.data = (unsigned char *)pem;
+	d.size = (unsigned)len;
+	ck_assert_int_eq(gnutls_x509_crt_init(&crt), 0);
+	ck_assert_int_eq(gnutls_x509_crt_import(crt, &d, GNUTLS_X509_FMT_PEM),
+	    0);
+	free(pem);
+	free(pem_path);
+	free(cmd);
+	th_rmrf(tmp);
+	free(tmp);
+	return crt;
+}
+
+static void
+cmp_basic_ku_eku(const struct hsmca_extensions *x, gnutls_x509_crt_t crt)
+{
+	unsigned crit = 0, ca = 0, ku = 0, want = 0;
+	int pathlen = -1, r;
+	char oid[128];
+	size_t i, size;
+
+	r = gnutls_x509_crt_get_basic_constraints(crt, &crit, &ca, &pathlen);
+	ck_assert_int_eq(r >= 0, x->basic_constraints.present);
+	if (x->basic_constraints.present) {
+		ck_assert_int_eq(crit, x->basic_constraints.critical);
+		ck_assert_int_eq(ca != 0, x->basic_constraints.ca);
+		ck_assert_int_eq(pathlen, x->basic_constraints.pathlen);
+	}
+	r = gnutls_x509_crt_get_key_usage(crt, &ku, &crit);
+	ck_assert_int_eq(r >= 0, x->key_usage.present);
+	for (i = 0; i < sizeof(ku_map) / sizeof(ku_map[0]); i++)
+		if (x->key_usage.bits & ku_map[i].ours)
+			want |= ku_map[i].gnutls;
+	if (x->key_usage.present) {
+		ck_assert_uint_eq(ku, want);
+		ck_assert_int_eq(crit, x->key_usage.critical);
+	}
+	for (i = 0; ; i++) {
+		size = sizeof(oid);
+		r = gnutls_x509_crt_get_key_purpose_oid(crt, (unsigned)i, oid,
+		    &size, &crit);
+		if (r < 0)
+			break;
+		ck_assert_uint_lt(i, x->ext_key_usage.n);
+		ck_assert_str_eq(oid, x->ext_key_usage.oids[i]);
+		ck_assert_int_eq(crit, x->ext_key_usage.critical);
+	}
+	ck_assert_uint_eq(i, x->ext_key_usage.n);
+	size = sizeof(oid);
+	r = gnutls_x509_crt_get_subject_key_id(crt, oid, &size, &crit);
+	ck_assert_int_eq(r >= 0, x->ski);
+}
+
+/* Text of a SAN or name-constraint name as hsmca writes it. */
+static void
+gn_text(unsigned type, const unsigned char *data, size_t size, char *out,
+    size_t outsize)
+{
+	char a[INET6_ADDRSTRLEN], m[INET6_ADDRSTRLEN];
+	int af = size == 4 || size == 8 ? AF_INET : AF_INET6;
+
+	if (type != GNUTLS_SAN_IPADDRESS) {
+		snprintf(out, outsize, "%.*s", (int)size, (const char *)data);
+		return;
+	}
+	inet_ntop(af, data, a, sizeof(a));
+	if (size == 4 || size == 16) {
+		snprintf(out, outsize, "%s", a);
+		return;
+	}
+	inet_ntop(af, data + size / 2, m, sizeof(m));
+	snprintf(out, outsize, "%s/%s", a, m);
+}
+
+static unsigned
+gn_gnutls_type(enum hsmca_gn_type t)
+{
+	switch (t) {
+	case HSMCA_GN_DNS: return GNUTLS_SAN_DNSNAME;
+	case HSMCA_GN_IP: return GNUTLS_SAN_IPADDRESS;
+	case HSMCA_GN_EMAIL: return GNUTLS_SAN_RFC822NAME;
+	default: return GNUTLS_SAN_URI;
+	}
+}
+
+static void
+cmp_san(const struct hsmca_extensions *x, gnutls_x509_crt_t crt)
+{
+	unsigned char buf[512];
+	char text[600];
+	unsigned crit = 0, type = 0, i;
+	size_t size;
+	int r;
+
+	for (i = 0; ; i++) {
+		size = sizeof(buf);
+		r = gnutls_x509_crt_get_subject_alt_name2(crt, i, buf, &size,
+		    &type, &crit);
+		if (r < 0)
+			break;
+		ck_assert_uint_lt(i, x->san.names.n);
+		ck_assert_uint_eq(type,
+		    gn_gnutls_type(x->san.names.items[i].type));
+		gn_text(type, buf, size, text, sizeof(text));
+		ck_assert_str_eq(text, x->san.names.items[i].value);
+		ck_assert_int_eq(crit, x->san.critical);
+	}
+	ck_assert_uint_eq(i, x->san.names.n);
+}
+
+static void
+cmp_nc_list(gnutls_x509_name_constraints_t nc, bool permitted,
+    const struct hsmca_gn_list *l)
+{
+	gnutls_datum_t name;
+	char text[600];
+	unsigned type, i;
+
+	for (i = 0; ; i++) {
+		if ((permitted ?
+		    gnutls_x509_name_constraints_get_permitted(nc, i, &type,
+		    &name) :
+		    gnutls_x509_name_constraints_get_excluded(nc, i, &type,
+		    &name)) < 0)
+			break;
+		ck_assert_uint_lt(i, l->n);
+		ck_assert_uint_eq(type, gn_gnutls_type(l->items[i].type));
+		gn_text(type, name.data, name.size, text, sizeof(text));
+		ck_assert_str_eq(text, l->items[i].value);
+	}
+	ck_assert_uint_eq(i, l->n);
+}
+
+static void
+cmp_nc(const struct hsmca_extensions *x, gnutls_x509_crt_t crt)
+{
+	gnutls_x509_name_constraints_t nc;
+	unsigned crit = 0;
+	int r;
+
+	ck_assert_int_eq(gnutls_x509_name_constraints_init(&nc), 0);
+	r = gnutls_x509_crt_get_name_constraints(crt, nc, 0, &crit);
+	ck_assert_int_eq(r >= 0, x->name_constraints.present);
+	if (r >= 0) {
+		ck_assert_int_eq(crit, x->name_constraints.critical);
+		cmp_nc_list(nc, true, &x->name_constraints.permitted);
+		cmp_nc_list(nc, false, &x->name_constraints.excluded);
+	}
+	gnutls_x509_name_constraints_deinit(nc);
+}
+
+static void
+cmp_crldp_aia_policies(const struct hsmca_extensions *x,
+    gnutls_x509_crt_t crt)
+{
+	char buf[512];
+	gnutls_datum_t method, uri;
+	struct gnutls_x509_policy_st pol;
+	unsigned crit = 0, reasons, i, n_ocsp = 0, n_cai = 0;
+	const struct hsmca_gn_list *l;
+	size_t size;
+	int r;
+
+	for (i = 0; ; i++) {
+		size = sizeof(buf);
+		r = gnutls_x509_crt_get_crl_dist_points(crt, i, buf, &size,
+		    &reasons, &crit);
+		if (r < 0)
+			break;
+		ck_assert_uint_lt(i, x->crl_dp.uris.n);
+		ck_assert_str_eq(buf, x->crl_dp.uris.items[i].value);
+	}
+	ck_assert_uint_eq(i, x->crl_dp.uris.n);
+	for (i = 0; ; i++) {
+		/* the method OID comes NUL-terminated, the URI does not */
+		if (gnutls_x509_crt_get_authority_info_access(crt, i,
+		    GNUTLS_IA_ACCESSMETHOD_OID, &method, &crit) < 0)
+			break;
+		ck_assert_int_eq(gnutls_x509_crt_get_authority_info_access(crt,
+		    i, GNUTLS_IA_URI, &uri, &crit), 0);
+		l = strcmp((char *)method.data, GNUTLS_OID_AD_OCSP) == 0 ?
+		    &x->aia.ocsp : &x->aia.ca_issuers;
+		r = l == &x->aia.ocsp ? (int)n_ocsp++ : (int)n_cai++;
+		ck_assert_uint_lt((unsigned)r, l->n);
+		ck_assert_uint_eq(uri.size, strlen(l->items[r].value));
+		ck_assert(memcmp(uri.data, l->items[r].value, uri.size) == 0);
+		gnutls_free(method.data);
+		gnutls_free(uri.data);
+	}
+	ck_assert_uint_eq(n_ocsp, x->aia.ocsp.n);
+	ck_assert_uint_eq(n_cai, x->aia.ca_issuers.n);
+	for (i = 0; gnutls_x509_crt_get_policy(crt, i, &pol, &crit) >= 0;
+	    i++) {
+		ck_assert_uint_lt(i, x->policies.n);
+		ck_assert_str_eq(pol.oid, x->policies.items[i].oid);
+		ck_assert_int_eq(crit, x->policies.critical);
+		gnutls_x509_policy_release(&pol);
+	}
+	ck_assert_uint_eq(i, x->policies.n);
+}
+
+static void
+cross_check(const char *rel)
+{
+	struct hsmca_profile *p;
+	gnutls_x509_crt_t crt;
+	char *path;
+
+	if (system("openssl version >/dev/null 2>&1") != 0)
+		ck_abort_msg("openssl is needed for this test");
+	path = src_path(rel);
+	p = fixture(rel);
+	crt = openssl_cert(path);
+	cmp_basic_ku_eku(&p->ext, crt);
+	cmp_san(&p->ext, crt);
+	cmp_nc(&p->ext, crt);
+	cmp_crldp_aia_policies(&p->ext, crt);
+	gnutls_x509_crt_deinit(crt);
+	profile_free(p);
+	free(path);
+}
+
+#define CROSS(name, rel) START_TEST(name) { cross_check(rel); } END_TEST
+
+CROSS(openssl_root_ca, "profiles/root-ca.profile")
+CROSS(openssl_intermediate_ca, "profiles/intermediate-ca.profile")
+CROSS(openssl_server, "profiles/server.profile")
+CROSS(openssl_client, "profiles/client.profile")
+CROSS(openssl_ocsp_signer, "profiles/ocsp-signer.profile")
+CROSS(openssl_isrg_root_x2,
+    "tests/fixtures/profiles/good/isrg-root-x2.profile")
+CROSS(openssl_webpki_intermediate,
+    "tests/fixtures/profiles/good/webpki-intermediate.profile")
+CROSS(openssl_webpki_leaf,
+    "tests/fixtures/profiles/good/webpki-leaf.profile")
+CROSS(openssl_compat, "tests/fixtures/profiles/good/openssl-compat.profile")
+
 int
 main(void)
 {
 	Suite *s = suite_create("x509v3");
 	TCase *good = tcase_create("x509v3:good");
 	TCase *bad = tcase_create("x509v3:malformed");
+	TCase *cross = tcase_create("x509v3:openssl");
 	size_t i;
 	const TTest *bad_tests[] = {
 		bc_no_ca, bc_ca_missing, bc_pathlen_on_false, bc_bad_bool,
 		bc_bad_pathlen, bc_pathlen_garbage, bc_repeat_ca, bc_unknown,
-		critical_late, critical_twice, empty_item, trailing_comma, ku_unknown,
-		ku_repeat, ku_encipher_only, eku_unknown, eku_bad_oid,
-		eku_oid_first_arc, eku_repeat_alias, ski_hex, ski_critical,
-		aki_issuer_always, aki_issuer_alone, aki_unknown, aki_critical,
-		san_space, san_empty_label, san_bad_ip, san_two_at, san_uri_no_scheme,
-		san_no_type, san_copy, san_other_name, nc_no_prefix,
+		critical_late, critical_twice, empty_item, trailing_comma,
+		ku_unknown, ku_repeat, ku_encipher_only, eku_unknown,
+		eku_bad_oid, eku_oid_first_arc, eku_repeat_alias, ski_hex,
+		ski_critical, aki_issuer_always, aki_issuer_alone,
+		aki_unknown, aki_critical, san_space, san_empty_label,
+		san_bad_ip, san_two_at, san_uri_no_scheme, san_no_type,
+		san_copy, san_other_name, nc_no_prefix,
 		nc_mask_not_contiguous, nc_host_bits, nc_cidr, nc_ip_no_mask,
 		nc_mixed_family, crldp_not_uri, crldp_section, crldp_critical,
 		aia_bad_method, aia_bad_uri, pol_not_oid, pol_bad_qualifier,
-		pol_bad_cps, pol_repeat, ns_unknown, ns_critical, unknown_extension,
-		wrong_case_extension,
+		pol_bad_cps, pol_repeat, ns_unknown, ns_critical,
+		unknown_extension, wrong_case_extension,
 	};
 
 	tcase_add_test(good, test_basic_constraints);
@@ -423,5 +733,15 @@ main(void)
 		tcase_add_test(bad, bad_tests[i]);
 	suite_add_tcase(s, good);
 	suite_add_tcase(s, bad);
+	tcase_add_test(cross, openssl_root_ca);
+	tcase_add_test(cross, openssl_intermediate_ca);
+	tcase_add_test(cross, openssl_server);
+	tcase_add_test(cross, openssl_client);
+	tcase_add_test(cross, openssl_ocsp_signer);
+	tcase_add_test(cross, openssl_isrg_root_x2);
+	tcase_add_test(cross, openssl_webpki_intermediate);
+	tcase_add_test(cross, openssl_webpki_leaf);
+	tcase_add_test(cross, openssl_compat);
+	suite_add_tcase(s, cross);
 	return th_run(s);
 }
