@@ -1,14 +1,207 @@
-/* PLACEHOLDER: replaced by the helper who owns this command. */
+/* hsmca gencrl: a v2 CRL of every revoked entry of the CA's index, signed on
+ * the token (crl.c encodes it with libtasn1, with per-entry reasons), then
+ * crlnumber is advanced — only once the CRL is written. */
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include <gnutls/gnutls.h>
+
+#include "hsmca/ca.h"
 #include "hsmca/cmd.h"
+#include "hsmca/crl.h"
+#include "hsmca/db.h"
+#include "hsmca/issue.h"
+#include "cmd-util.h"
+
+enum { O_CA = 1, O_DAYS, O_OUT };
+
+static const struct cli_opt opts[] = {
+	{ "ca", true, O_CA, "DIR", "the CA directory" },
+	{ "days", true, O_DAYS, "N", "nextUpdate in days (default: hsmca.conf crl_days)" },
+	{ "out", true, O_OUT, "FILE", "also write the CRL (PEM) here" },
+	{ NULL, false, 0, NULL, NULL },
+};
+
+static const struct cli_desc desc = {
+	"gencrl", "--ca DIR [--days N] [--out FILE]",
+	"Sign a CRL of the CA's revoked certificates with its token key.", opts,
+};
+
+/* Hex (even or odd length) to big-endian octets; out holds len/2+1. */
+static size_t
+hex_octets(const char *hex, unsigned char *out)
+{
+	size_t n = strlen(hex), i, o = 0;
+	unsigned v;
+
+	if (n % 2 == 1) {
+		sscanf(hex, "%1x", &v);
+		out[o++] = (unsigned char)v;
+		hex++;
+		n--;
+	}
+	for (i = 0; i < n; i += 2) {
+		sscanf(hex + i, "%2x", &v);
+		out[o++] = (unsigned char)v;
+	}
+	return o;
+}
+
+struct crl_input {
+	struct hsmca_crl_entry *entries;
+	unsigned char (*serials)[64];
+	size_t n;
+};
+
+static int
+collect(struct hsmca_db *db, struct crl_input *in, struct hsmca_error *err)
+{
+	const struct hsmca_db_entry *e;
+	size_t n, i;
+	time_t t;
+
+	if (db_load(db, err) != 0)
+		return err->code;
+	e = db_entries(db, &n);
+	in->entries = calloc(n ? n : 1, sizeof(*in->entries));
+	in->serials = calloc(n ? n : 1, sizeof(*in->serials));
+	if (in->entries == NULL || in->serials == NULL)
+		return hsmca_error_set(err, HSMCA_E_NOMEM, "out of memory");
+	for (i = 0; i < n; i++) {
+		if (e[i].status != 'R')
+			continue;
+		if (e[i].revoked == NULL || db_parse_time(e[i].revoked, &t) != 0
+		    || strlen(e[i].serial) > 2 * sizeof(in->serials[0]) - 2)
+			return hsmca_error_set(err, HSMCA_E_PARSE, "%s/index.txt: "
+			    "serial %s: bad revocation entry", db_dir(db),
+			    e[i].serial);
+		in->entries[in->n].serial = in->serials[in->n];
+		in->entries[in->n].serial_len = hex_octets(e[i].serial,
+		    in->serials[in->n]);
+		in->entries[in->n].revoked = t;
+		in->entries[in->n].reason = e[i].reason ?
+		    crl_reason_from_name(e[i].reason) : CRL_REASON_NONE;
+		in->n++;
+	}
+	return 0;
+}
+
+static int
+write_crl(struct hsmca_ca *ca, const char *number, const gnutls_datum_t *der,
+    const char *out, struct hsmca_error *err)
+{
+	gnutls_datum_t pem = { NULL, 0 };
+	char *path = NULL, *latest = NULL;
+	int r;
+
+	if (gnutls_pem_base64_encode2("X509 CRL", der, &pem) != 0)
+		return hsmca_error_set(err, HSMCA_E_CRYPTO, "cannot encode the "
+		    "CRL");
+	if (asprintf(&path, "%s/crl/%s.crl.pem", ca->conf->dir, number) < 0 ||
+	    asprintf(&latest, "%s/crl/ca.crl.pem", ca->conf->dir) < 0) {
+		r = hsmca_error_set(err, HSMCA_E_NOMEM, "out of memory");
+		goto out;
+	}
+	if ((r = cmd_write_file(path, pem.data, pem.size, err)) != 0 ||
+	    (r = cmd_write_file(latest, pem.data, pem.size, err)) != 0)
+		goto out;
+	if ((r = db_crlnumber_commit(ca->db, number, err)) != 0)
+		goto out;
+	if (out != NULL)
+		r = cmd_write_file(out, pem.data, pem.size, err);
+out:
+	gnutls_free(pem.data);
+	free(path);
+	free(latest);
+	return r;
+}
+
+static int
+run(const struct hsmca_ctx *ctx, const char *dir, unsigned long days,
+    const char *out, struct hsmca_warnings *w, struct hsmca_error *err)
+{
+	struct hsmca_crl_params p = { 0 };
+	struct crl_input in = { 0 };
+	struct hsmca_ca *ca = NULL;
+	gnutls_datum_t der = { NULL, 0 };
+	unsigned char number[64], ski[64];
+	size_t ski_len = sizeof(ski);
+	unsigned critical;
+	char *hex = NULL;
+	int r;
+
+	if ((r = ca_open(dir, CA_NEED_CERT | CA_DB_WRITE, &ca, err)) != 0 ||
+	    (r = collect(ca->db, &in, err)) != 0 ||
+	    (r = db_crlnumber_next(ca->db, &hex, err)) != 0)
+		goto out;
+	if (strlen(hex) > 2 * sizeof(number) - 2) {
+		r = hsmca_error_set(err, HSMCA_E_PARSE, "%s/crlnumber: too "
+		    "large", dir);
+		goto out;
+	}
+	if (gnutls_x509_crt_get_subject_key_id(ca->cert, ski, &ski_len,
+	    &critical) != 0)
+		ski_len = 0;
+	p.issuer = ca->cert;
+	p.this_update = ctx->now();
+	p.next_update = p.this_update + (time_t)(days ? days :
+	    ca->conf->crl_days) * 86400;
+	p.number = number;
+	p.number_len = hex_octets(hex, number);
+	p.aki = ski_len ? ski : NULL;
+	p.aki_len = ski_len;
+	p.entries = in.entries;
+	p.n_entries = in.n;
+	if ((r = ca_login(ca, ctx->module, ctx->pin_file, w, err)) != 0)
+		goto out;
+	p.key = ca->key;
+	p.hash = issue_pick_hash(NULL, NULL, ca->info.pk, ca->info.bits);
+	if ((r = crl_build_sign(&p, &der, err)) != 0)
+		goto out;
+	if ((r = write_crl(ca, hex, &der, out, err)) != 0)
+		goto out;
+	cli_info(ctx, "%s: CRL number %s with %zu revoked certificate%s, "
+	    "written to %s/crl/ca.crl.pem", dir, hex, in.n, in.n == 1 ? "" : "s",
+	    dir);
+out:
+	gnutls_free(der.data);
+	free(hex);
+	free(in.entries);
+	free(in.serials);
+	ca_close(ca);
+	return r;
+}
 
 int
 cmd_gencrl(const struct hsmca_ctx *ctx, int argc, char **argv)
 {
-	(void)ctx; (void)argc; (void)argv;
-	fprintf(stderr, "hsmca: gencrl: placeholder\n");
-	return HSMCA_EXIT_FAIL;
+	struct hsmca_warnings w = { 0 };
+	struct hsmca_error err = { 0 };
+	const char *dir = NULL, *out = NULL, *arg;
+	unsigned long days = 0;
+	struct cli_parser p;
+	int c, r;
+
+	cli_parser_init(&p, &desc, argc, argv);
+	while ((c = cli_next(&p, &arg)) > 0) {
+		if (c == O_CA)
+			dir = arg;
+		else if (c == O_OUT)
+			out = arg;
+		else if (c == O_DAYS && cli_parse_uint("--days", arg, 1, 36500,
+		    &days, &err) != 0)
+			return cli_fail(&err);
+	}
+	if (c == CLI_HELP)
+		return HSMCA_EXIT_OK;
+	if (c == CLI_ERROR)
+		return HSMCA_EXIT_USAGE;
+	if (p.optind != argc || dir == NULL)
+		return cli_usage_error(&desc, "--ca is required");
+	r = run(ctx, dir, days, out, &w, &err);
+	cli_print_warnings(ctx, &w);
+	return r == 0 ? HSMCA_EXIT_OK : cli_fail(&err);
 }
