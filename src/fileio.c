@@ -44,13 +44,92 @@ write_all(int fd, const void *data, size_t len)
 	return 0;
 }
 
+/* Read fd to its end into a buffer that grows to at most max + 1 bytes:
+ * for pipes and devices, whose size fstat does not know. */
+static int
+read_stream(int fd, const char *path, size_t max_bytes, char **buf,
+    size_t *len, struct hsmca_error *err)
+{
+	size_t cap = 0, got = 0;
+	char *data = NULL, *p;
+	ssize_t n;
+
+	for (;;) {
+		if (got == cap) {
+			cap = cap ? cap * 2 : 4096;
+			if (cap > max_bytes + 1)
+				cap = max_bytes + 1;
+			if ((p = realloc(data, cap + 1)) == NULL) {
+				free(data);
+				return hsmca_error_set(err, HSMCA_E_NOMEM,
+				    "%s: out of memory", path);
+			}
+			data = p;
+		}
+		n = read(fd, data + got, cap - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			free(data);
+			return io_error(err, path, errno);
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+		if (got > max_bytes) {
+			free(data);
+			return hsmca_error_set(err, HSMCA_E_IO,
+			    "%s: file too large (more than %zu bytes)", path,
+			    max_bytes);
+		}
+	}
+	data[got] = '\0';
+	*buf = data;
+	*len = got;
+	return 0;
+}
+
+/* Read a regular file of st_size bytes, plus one byte to notice a file
+ * that grew while we read it. */
+static int
+read_regular(int fd, const char *path, size_t size, char **buf, size_t *len,
+    struct hsmca_error *err)
+{
+	char *data = malloc(size + 1);
+	size_t got = 0;
+	ssize_t n;
+
+	if (data == NULL)
+		return hsmca_error_set(err, HSMCA_E_NOMEM, "%s: out of memory",
+		    path);
+	for (;;) {
+		n = read(fd, data + got, size + 1 - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			free(data);
+			return io_error(err, path, errno);
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+		if (got > size) {
+			free(data);
+			return hsmca_error_set(err, HSMCA_E_IO,
+			    "%s: file changed while being read", path);
+		}
+	}
+	data[got] = '\0';
+	*buf = data;
+	*len = got;
+	return 0;
+}
+
 int
 fileio_read(const char *path, size_t max_bytes, char **buf, size_t *len,
     struct hsmca_error *err)
 {
 	struct stat st;
-	char *data = NULL;
-	size_t got = 0;
 	int fd, r;
 
 	*buf = NULL;
@@ -62,53 +141,18 @@ fileio_read(const char *path, size_t max_bytes, char **buf, size_t *len,
 			    "%s: no such file", path);
 		return io_error(err, path, errno);
 	}
-	if (fstat(fd, &st) < 0) {
+	if (fstat(fd, &st) < 0)
 		r = io_error(err, path, errno);
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		r = hsmca_error_set(err, HSMCA_E_IO, "%s: not a regular file",
+	else if (S_ISDIR(st.st_mode))
+		r = hsmca_error_set(err, HSMCA_E_IO, "%s: is a directory",
 		    path);
-		goto out;
-	}
-	if ((unsigned long long)st.st_size > max_bytes) {
+	else if (!S_ISREG(st.st_mode))
+		r = read_stream(fd, path, max_bytes, buf, len, err);
+	else if ((unsigned long long)st.st_size > max_bytes)
 		r = hsmca_error_set(err, HSMCA_E_IO,
 		    "%s: file too large (more than %zu bytes)", path, max_bytes);
-		goto out;
-	}
-	data = malloc((size_t)st.st_size + 1);
-	if (data == NULL) {
-		r = hsmca_error_set(err, HSMCA_E_NOMEM, "%s: out of memory",
-		    path);
-		goto out;
-	}
-	/* Read up to the size fstat gave plus one byte, to notice a file that
-	 * grew past the limit while we read it. */
-	for (;;) {
-		ssize_t n = read(fd, data + got, (size_t)st.st_size + 1 - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			r = io_error(err, path, errno);
-			goto out;
-		}
-		if (n == 0)
-			break;
-		got += (size_t)n;
-		if (got > (size_t)st.st_size) {
-			r = hsmca_error_set(err, HSMCA_E_IO,
-			    "%s: file changed while being read", path);
-			goto out;
-		}
-	}
-	data[got] = '\0';
-	*buf = data;
-	*len = got;
-	data = NULL;
-	r = 0;
-out:
-	free(data);
+	else
+		r = read_regular(fd, path, (size_t)st.st_size, buf, len, err);
 	close(fd);
 	return r;
 }

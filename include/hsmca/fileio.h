@@ -15,9 +15,12 @@
 #include "hsmca/err.h"
 
 /* Read the whole of path into a fresh malloc'ed buffer of *len bytes plus a
- * terminating NUL (not counted in *len); the caller frees *buf.  A file
- * larger than max_bytes is refused with HSMCA_E_IO "PATH: file too large
- * (more than N bytes)" before anything is allocated for it.
+ * terminating NUL (not counted in *len); the caller frees *buf.  A regular
+ * file larger than max_bytes is refused with HSMCA_E_IO "PATH: file too
+ * large (more than N bytes)" before anything is allocated for it; a pipe or
+ * device ("/dev/stdin") is read until EOF and refused the same way once it
+ * gives more than max_bytes.  A directory is HSMCA_E_IO "PATH: is a
+ * directory".
  * Returns 0, HSMCA_E_NOTFOUND (no such file), HSMCA_E_IO or HSMCA_E_NOMEM;
  * on failure *buf is NULL. */
 int fileio_read(const char *path, size_t max_bytes, char **buf, size_t *len,

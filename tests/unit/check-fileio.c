@@ -75,10 +75,58 @@ START_TEST(test_read_directory)
 	size_t len;
 
 	ck_assert_int_eq(fileio_read(dir, 10, &buf, &len, &err), HSMCA_E_IO);
-	ck_assert_msg(strstr(err.msg, "not a regular file") != NULL, "%s",
+	ck_assert_msg(strstr(err.msg, ": is a directory") != NULL, "%s",
 	    err.msg);
 	th_rmrf(dir);
 	free(dir);
+}
+END_TEST
+
+/* A pipe (as /dev/stdin) has no size: read to EOF, still bounded. */
+static void
+read_pipe(size_t n, size_t max, int want)
+{
+	struct hsmca_error err = { 0 };
+	char *buf = NULL, *path, *chunk = malloc(n);
+	int fd[2], status;
+	size_t len;
+	pid_t pid;
+
+	ck_assert_ptr_nonnull(chunk);
+	memset(chunk, 'p', n);
+	ck_assert_int_eq(pipe(fd), 0);
+	pid = fork();
+	ck_assert_int_ne(pid, -1);
+	if (pid == 0) {
+		close(fd[0]);
+		_exit(write(fd[1], chunk, n) == (ssize_t)n ? 0 : 1);
+	}
+	close(fd[1]);
+	ck_assert_int_ne(asprintf(&path, "/dev/fd/%d", fd[0]), -1);
+	ck_assert_int_eq(fileio_read(path, max, &buf, &len, &err), want);
+	if (want == 0) {
+		ck_assert_uint_eq(len, n);
+		ck_assert_int_eq(buf[n], '\0');
+	} else {
+		ck_assert_msg(strstr(err.msg, "file too large (more than") !=
+		    NULL, "%s", err.msg);
+	}
+	close(fd[0]);
+	waitpid(pid, &status, 0);
+	free(buf);
+	free(path);
+	free(chunk);
+}
+
+START_TEST(test_read_pipe)
+{
+	read_pipe(10000, 10000, 0);
+}
+END_TEST
+
+START_TEST(test_read_pipe_too_large)
+{
+	read_pipe(10001, 10000, HSMCA_E_IO);
 }
 END_TEST
 
@@ -282,6 +330,8 @@ main(void)
 	tcase_add_test(tc, test_read_bounded);
 	tcase_add_test(tc, test_read_missing);
 	tcase_add_test(tc, test_read_directory);
+	tcase_add_test(tc, test_read_pipe);
+	tcase_add_test(tc, test_read_pipe_too_large);
 	tcase_add_test(tc, test_write_atomic_replaces);
 	tcase_add_test(tc, test_write_atomic_missing_dir);
 	tcase_add_test(tc, test_write_atomic_failure_keeps_old);
