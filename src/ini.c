@@ -144,6 +144,25 @@ lex_section(const char *name, const struct line *l, struct hsmca_ini *ini,
 	return append(name, ini, copy, NULL, 0, NULL, 0, l->no, err);
 }
 
+/* The entry of the last (current) section whose key is k[0..klen), or
+ * NULL.  Sections never repeat, so a section's entries are contiguous at
+ * the end of the array: scan back to its header only. */
+static const struct hsmca_ini_entry *
+find_in_current(const struct hsmca_ini *ini, const char *k, size_t klen)
+{
+	size_t i;
+
+	for (i = ini->n; i > 0; i--) {
+		const struct hsmca_ini_entry *e = &ini->entries[i - 1];
+
+		if (e->key == NULL)
+			break;
+		if (strlen(e->key) == klen && memcmp(e->key, k, klen) == 0)
+			return e;
+	}
+	return NULL;
+}
+
 static int
 lex_pair(const char *name, const struct line *l, struct hsmca_ini *ini,
     const char *section, struct hsmca_error *err)
@@ -151,7 +170,6 @@ lex_pair(const char *name, const struct line *l, struct hsmca_ini *ini,
 	const char *eq, *k, *v;
 	const struct hsmca_ini_entry *dup;
 	size_t klen, vlen, bad;
-	char *key;
 
 	eq = memchr(l->s, '=', l->len);
 	if (eq == NULL)
@@ -176,12 +194,7 @@ lex_pair(const char *name, const struct line *l, struct hsmca_ini *ini,
 	v = eq + 1;
 	vlen = l->len - (size_t)(v - l->s);
 	trim(&v, &vlen);
-	key = strndup(k, klen);
-	if (key == NULL)
-		return hsmca_error_set(err, HSMCA_E_NOMEM,
-		    "%s:%u: out of memory", name, l->no);
-	dup = ini_find(ini, section, key);
-	free(key);
+	dup = find_in_current(ini, k, klen);
 	if (dup != NULL)
 		return hsmca_error_set(err, HSMCA_E_PARSE,
 		    "%s:%u: duplicate key '%.*s' in [%s] (first at line %u)",
@@ -245,6 +258,9 @@ ini_parse(const char *name, const char *buf, size_t len,
 	if (len > INI_INPUT_MAX)
 		return hsmca_error_set(err, HSMCA_E_PARSE,
 		    "%s: input larger than %d bytes", name, INI_INPUT_MAX);
+	/* a UTF-8 byte-order mark, as some editors write, is not content */
+	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
+		p += 3;
 	for (l.no = 1; p < end; l.no++) {
 		nl = memchr(p, '\n', (size_t)(end - p));
 		l.s = p;

@@ -600,6 +600,11 @@ parse_ns_comment(const char *key, const char *value,
 	if (*value == '\0')
 		return hsmca_error_set(err, HSMCA_E_PARSE,
 		    "%s: no value given", key);
+	/* OpenSSL would read "critical, text" as a critical extension */
+	if (strncmp(value, "critical", 8) == 0 &&
+	    (value[8] == ',' || value[8] == ' ' || value[8] == '\0'))
+		return hsmca_error_set(err, HSMCA_E_PARSE,
+		    "%s: 'critical' is not allowed on this extension", key);
 	copy = strdup(value);
 	if (copy == NULL)
 		return hsmca_error_set(err, HSMCA_E_NOMEM, "out of memory");

@@ -10,7 +10,8 @@
  * Section names and keys are made of [A-Za-z0-9_.-].  Values are taken
  * verbatim between the first '=' and the end of the line (there are no inline
  * comments, quotes, escapes or continuation lines: "days = 1 # x" has the
- * value "1 # x").  Blank lines are ignored; a trailing "\r" is dropped.
+ * value "1 # x").  Blank lines are ignored; a trailing "\r" is dropped, and
+ * so is a UTF-8 byte-order mark at the very start.
  *
  * Refused, each with "name:line: message" (HSMCA_E_PARSE): a key before any
  * section, a line without '=', an empty key, a key or section name with

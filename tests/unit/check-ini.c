@@ -97,6 +97,26 @@ START_TEST(test_empty_input)
 }
 END_TEST
 
+START_TEST(test_bom_and_crlf)
+{
+	static const char text[] = "\xef\xbb\xbf[a]\r\nk = v\r\n";
+	struct hsmca_error err = { 0, "" };
+	struct hsmca_ini ini;
+
+	ck_assert_int_eq(ini_parse("b.ini", text, strlen(text), &ini, &err), 0);
+	ck_assert_ptr_nonnull(ini_find_section(&ini, "a"));
+	ck_assert_str_eq(ini_find(&ini, "a", "k")->value, "v");
+	ck_assert_uint_eq(ini_find(&ini, "a", "k")->line, 2);
+	ini_clear(&ini);
+}
+END_TEST
+
+START_TEST(test_bom_not_at_start)
+{
+	FAIL("[a]\n\xef\xbb\xbfk = v\n", "t.ini:2:", "invalid character");
+}
+END_TEST
+
 START_TEST(test_not_nul_terminated)
 {
 	static const char text[] = "[a]\nk = v1234";
@@ -260,6 +280,7 @@ main(void)
 	tcase_add_test(good, test_good);
 	tcase_add_test(good, test_empty_input);
 	tcase_add_test(good, test_not_nul_terminated);
+	tcase_add_test(good, test_bom_and_crlf);
 	tcase_add_test(good, test_max_line_ok);
 	tcase_add_test(bad, test_key_outside_section);
 	tcase_add_test(bad, test_text_outside_section);
@@ -278,6 +299,7 @@ main(void)
 	tcase_add_test(bad, test_bare_cr);
 	tcase_add_test(bad, test_overlong_line);
 	tcase_add_test(bad, test_input_too_large);
+	tcase_add_test(bad, test_bom_not_at_start);
 	suite_add_tcase(s, good);
 	suite_add_tcase(s, bad);
 	return th_run(s);

@@ -375,6 +375,7 @@ BAD(pol_repeat, "certificatePolicies", "anyPolicy, 2.5.29.32.0",
     "repeated '2.5.29.32.0'")
 BAD(ns_unknown, "nsCertType", "server, sslServer", "'sslServer'")
 BAD(ns_critical, "nsCertType", "critical, server", "'critical'")
+BAD(ns_comment_critical, "nsComment", "critical, hello", "'critical'")
 BAD(unknown_extension, "keyUsuage", "digitalSignature", "'keyUsuage'")
 BAD(wrong_case_extension, "keyusage", "digitalSignature", "'keyusage'")
 
@@ -715,7 +716,7 @@ main(void)
 		nc_mixed_family, crldp_not_uri, crldp_section, crldp_critical,
 		aia_bad_method, aia_bad_uri, pol_not_oid, pol_bad_qualifier,
 		pol_bad_cps, pol_repeat, ns_unknown, ns_critical,
-		unknown_extension, wrong_case_extension,
+		ns_comment_critical, unknown_extension, wrong_case_extension,
 	};
 
 	tcase_add_test(good, test_basic_constraints);
