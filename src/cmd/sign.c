@@ -4,10 +4,12 @@
  * one bad request leaves the others' certificates intact. */
 #include "config.h"
 
+#include <errno.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "hsmca/ca.h"
 #include "hsmca/cmd.h"
@@ -198,6 +200,12 @@ issue_all(const struct hsmca_ctx *ctx, const struct sign_opts *o,
 	size_t i, good = 0;
 	int r;
 
+	if (o->out_dir != NULL && mkdir(o->out_dir, 0755) != 0 &&
+	    errno != EEXIST) {
+		r = hsmca_error_set(err, HSMCA_E_IO, "%s: %s", o->out_dir,
+		    strerror(errno));
+		goto out;
+	}
 	if ((r = ca_open(o->ca, CA_NEED_CERT | CA_DB_WRITE, &ca, err)) != 0)
 		goto out;
 	if ((r = profile_load(o->profile, o->ca, &prof, err)) != 0)
