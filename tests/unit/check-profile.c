@@ -545,6 +545,53 @@ START_TEST(test_load_no_fallthrough_on_error)
 }
 END_TEST
 
+/* ---- robustness: every one-byte change of a rich profile ---- */
+
+START_TEST(test_one_byte_mutations)
+{
+	static const char subst[] = { ',', ' ', '\n', '=', '[', ']', ':', ';',
+	    '/', '.', '#', 'x', '0', '\0', '\t', '\r', (char)0xff };
+	char *path =
+	    src_path("tests/fixtures/profiles/good/everything.profile");
+	struct hsmca_error err;
+	struct hsmca_profile *p;
+	size_t len, i, j, n_ok = 0, n_bad = 0;
+	char *text = th_read_file(path, &len), saved;
+	int r;
+
+	ck_assert_ptr_nonnull(text);
+	for (i = 0; i < len; i++) {
+		saved = text[i];
+		for (j = 0; j < sizeof(subst); j++) {
+			if (subst[j] == saved)
+				continue;
+			text[i] = subst[j];
+			memset(&err, 0, sizeof(err));
+			p = NULL;
+			r = profile_parse("m.profile", text, len, &p, &err);
+			ck_assert_msg(r == 0 || r == HSMCA_E_PARSE,
+			    "byte %zu -> 0x%02x: %d %s", i,
+			    (unsigned char)subst[j], r, err.msg);
+			if (r == 0) {
+				ck_assert_ptr_nonnull(p);
+				n_ok++;
+			} else {
+				ck_assert_ptr_null(p);
+				ck_assert_msg(strncmp(err.msg, "m.profile:", 10)
+				    == 0, "no file:line in '%s'", err.msg);
+				n_bad++;
+			}
+			profile_free(p);
+		}
+		text[i] = saved;
+	}
+	/* most changes must be caught: the format leaves little slack */
+	ck_assert_uint_gt(n_bad, 4 * n_ok);
+	free(text);
+	free(path);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -584,6 +631,7 @@ main(void)
 	tcase_add_test(load, test_load_no_fallthrough_on_error);
 	suite_add_tcase(s, good);
 	suite_add_tcase(s, bad);
+	tcase_add_test(load, test_one_byte_mutations);
 	suite_add_tcase(s, load);
 	return th_run(s);
 }
