@@ -360,6 +360,12 @@ check_profile(const struct hsmca_profile *p, const struct hsmca_ini *ini,
 	if (ini_find_section(ini, "extensions") == NULL)
 		return hsmca_error_set(err, HSMCA_E_PARSE,
 		    "%s:1: missing [extensions] section", file);
+	e = ini_find_section(ini, "policy");
+	if (e != NULL && p->n_policy == 0)
+		return hsmca_error_set(err, HSMCA_E_PARSE,
+		    "%s:%u: [policy] has no rules: it would drop the whole "
+		    "subject (remove the section to keep it as requested)",
+		    file, e->line);
 	e = ini_find(ini, "profile", "rsa_key_encipherment");
 	if (e != NULL && p->rsa_key_encipherment && p->key_types != 0 &&
 	    !(p->key_types & HSMCA_KT_RSA))

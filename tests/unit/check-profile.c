@@ -360,6 +360,8 @@ BAD(policy_bad_kind, HEAD "[policy]\ncommonName = required\n",
     "t.profile:5:", "'required'")
 BAD(policy_alias_repeat, HEAD "[policy]\ncommonName = supplied\n"
     "2.5.4.3 = optional\n", "t.profile:6:", "'2.5.4.3'")
+BAD(policy_empty, HEAD "[policy]\n# nothing\n", "t.profile:4:",
+    "[policy] has no rules")
 BAD(missing_profile_section, "[extensions]\nkeyUsage = cRLSign\n",
     "t.profile:1:", "[profile]")
 BAD(missing_extensions_section, "[profile]\ndays = 3\n", "t.profile:1:",
@@ -607,9 +609,10 @@ main(void)
 		key_type_repeat, key_type_empty_item, yesno_true,
 		allow_netscape_bad, san_type_unknown, san_type_case,
 		rsa_ke_without_rsa, rsa_ke_without_ku, policy_unknown_attr,
-		policy_bad_kind, policy_alias_repeat, missing_profile_section,
-		missing_extensions_section, extension_line, lexer_error,
-		extension_in_profile_section, profile_key_in_extensions,
+		policy_bad_kind, policy_alias_repeat, policy_empty,
+		missing_profile_section, missing_extensions_section,
+		extension_line, lexer_error, extension_in_profile_section,
+		profile_key_in_extensions,
 	};
 	size_t i;
 
