@@ -640,29 +640,49 @@ split_signed(const gnutls_datum_t *der, gnutls_datum_t *tbs,
 	return 0;
 }
 
+/* A copy of c parsed from its own DER, as a reader of the written file
+ * sees it: a certificate built in memory keeps no raw names for
+ * gnutls_x509_crt_check_issuer() until it is exported and imported again. */
+static int
+reimport(gnutls_x509_crt_t c, gnutls_x509_crt_t *out, gnutls_datum_t *der)
+{
+	int r;
+
+	*out = NULL;
+	if ((r = gnutls_x509_crt_export2(c, GNUTLS_X509_FMT_DER, der)) < 0 ||
+	    (r = gnutls_x509_crt_init(out)) < 0)
+		return r;
+	return gnutls_x509_crt_import(*out, der, GNUTLS_X509_FMT_DER);
+}
+
 int
 x509_verify_signed(gnutls_x509_crt_t crt, gnutls_x509_crt_t issuer,
     struct hsmca_error *err)
 {
-	gnutls_datum_t der = { NULL, 0 }, sig, tbs;
+	gnutls_datum_t der = { NULL, 0 }, ider = { NULL, 0 }, sig, tbs;
+	gnutls_x509_crt_t fresh = NULL, ifresh = NULL;
 	gnutls_pubkey_t ip = NULL;
 	int algo, r;
 
-	if (issuer == NULL)
-		issuer = crt;
-	if (gnutls_x509_crt_check_issuer(crt, issuer) != 1) {
+	if ((r = reimport(crt, &fresh, &der)) < 0 || (issuer != NULL &&
+	    (r = reimport(issuer, &ifresh, &ider)) < 0)) {
+		r = gt_fail(err, HSMCA_E_VERIFY, r, "re-reading the certificate");
+		goto out;
+	}
+	if (ifresh == NULL)
+		ifresh = fresh;
+	if (gnutls_x509_crt_check_issuer(fresh, ifresh) != 1) {
 		r = hsmca_error_set(err, HSMCA_E_VERIFY, "the certificate's "
 		    "issuer does not match the issuer certificate (name or key "
 		    "identifier)");
 		goto out;
 	}
 	if ((r = gnutls_pubkey_init(&ip)) < 0 ||
-	    (r = gnutls_pubkey_import_x509(ip, issuer, 0)) < 0 ||
-	    (r = gnutls_x509_crt_export2(crt, GNUTLS_X509_FMT_DER, &der)) < 0) {
+	    (r = gnutls_pubkey_import_x509(ip, ifresh, 0)) < 0) {
 		r = gt_fail(err, HSMCA_E_VERIFY, r, "verifying the signature");
 		goto out;
 	}
-	algo = gnutls_x509_crt_get_signature_algorithm(crt);
+	algo = gnutls_x509_crt_get_signature_algorithm(fresh);
 	if (algo < 0 || split_signed(&der, &tbs, &sig) != 0) {
 		r = hsmca_error_set(err, HSMCA_E_VERIFY, "malformed or unsigned "
 		    "certificate");
@@ -677,7 +697,12 @@ x509_verify_signed(gnutls_x509_crt_t crt, gnutls_x509_crt_t issuer,
 	}
 	r = 0;
 out:
+	if (ifresh != NULL && ifresh != fresh)
+		gnutls_x509_crt_deinit(ifresh);
+	if (fresh != NULL)
+		gnutls_x509_crt_deinit(fresh);
 	gnutls_free(der.data);
+	gnutls_free(ider.data);
 	gnutls_pubkey_deinit(ip);
 	return r;
 }

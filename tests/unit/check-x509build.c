@@ -359,9 +359,11 @@ START_TEST(test_leaf_from_ca_true_csr_is_not_a_ca)
 	gnutls_privkey_t rk = fixture_key("root-p384");
 	gnutls_x509_crt_t root, leaf;
 	gnutls_x509_crq_t q = fixture_csr("ca-true.csr");
+	gnutls_x509_crt_t loaded;
 	unsigned crit, ca;
 	int pathlen, r;
-	char *rpath, *lpath, *text;
+	size_t len;
+	char *rpath, *lpath, *text, *buf;
 
 	profile_root(&rp);
 	profile_server(&sp);
@@ -376,6 +378,14 @@ START_TEST(test_leaf_from_ca_true_csr_is_not_a_ca)
 	ck_assert(x509_verify_signed(leaf, root, &err) == 0);
 	rpath = write_crt(root, "root.pem");
 	lpath = write_crt(leaf, "leaf.pem");
+	/* The issuer as read back from its file, the leaf still in memory. */
+	buf = th_read_file(rpath, &len);
+	ck_assert(x509_load_crt("root.pem", (unsigned char *)buf, len, &loaded,
+	    &err) == 0);
+	ck_assert_msg(x509_verify_signed(leaf, loaded, &err) == 0, "%s",
+	    err.msg);
+	gnutls_x509_crt_deinit(loaded);
+	free(buf);
 	text = openssl_text(lpath);
 	ck_assert_ptr_nonnull(strstr(text, "CA:FALSE"));
 	ck_assert_ptr_null(strstr(text, "CA:TRUE"));
