@@ -25,17 +25,31 @@ static const char *const reason_names[CRL_REASON_MAX + 1] = {
 	"removeFromCRL", "privilegeWithdrawn", "AACompromise",
 };
 
+/* What OpenSSL's "ca" writes in index.txt for -crl_compromise,
+ * -crl_CA_compromise and -crl_hold; its CRLs carry these reason codes (and
+ * an argument hsmca does not write: an invalidity date or hold OID). */
+static const struct {
+	const char *name;
+	int code;
+} reason_aliases[] = {
+	{ "keyTime", 1 }, { "CAkeyTime", 2 }, { "holdInstruction", 6 },
+};
+
 int
 crl_reason_from_name(const char *name)
 {
-	int i;
+	size_t i;
 
 	if (name == NULL)
 		return CRL_REASON_NONE;
 	for (i = 0; i <= CRL_REASON_MAX; i++)
 		if (reason_names[i] != NULL &&
 		    strcasecmp(name, reason_names[i]) == 0)
-			return i;
+			return (int)i;
+	for (i = 0; i < sizeof(reason_aliases) / sizeof(reason_aliases[0]);
+	    i++)
+		if (strcasecmp(name, reason_aliases[i].name) == 0)
+			return reason_aliases[i].code;
 	return CRL_REASON_NONE;
 }
 

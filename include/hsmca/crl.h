@@ -109,7 +109,13 @@ int crl_build_sign(const struct hsmca_crl_params *p, gnutls_datum_t *der_out,
  * ("unspecified", "keyCompromise", "CACompromise", "affiliationChanged",
  * "superseded", "cessationOfOperation", "certificateHold", "removeFromCRL",
  * "privilegeWithdrawn", "AACompromise"; matched case-insensitively as
- * OpenSSL does), or -1 for NULL or any other name. */
+ * OpenSSL does), or -1 for NULL or any other name.  OpenSSL's own index.txt
+ * words "keyTime", "CAkeyTime" and "holdInstruction" (written with an
+ * argument by openssl ca -crl_compromise / -crl_CA_compromise / -crl_hold)
+ * give 1, 2 and 6, the codes OpenSSL puts in its CRLs for them.
+ * Note: OpenSSL 3.0's "ca" refuses index.txt lines with privilegeWithdrawn
+ * or AACompromise ("invalid reason code"), so a directory shared with it
+ * must not contain them. */
 int crl_reason_from_name(const char *name);
 
 /* The OpenSSL name of a reason code 0..10 (not 7): a static string, or NULL

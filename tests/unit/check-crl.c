@@ -247,7 +247,10 @@ START_TEST(test_reason_names)
 		ck_assert_int_eq(crl_reason_from_name(names[i]), i);
 	}
 	ck_assert_int_eq(crl_reason_from_name("KEYCOMPROMISE"), 1);
-	ck_assert_int_eq(crl_reason_from_name("holdInstruction"), -1);
+	ck_assert_int_eq(crl_reason_from_name("keyTime"), 1);
+	ck_assert_int_eq(crl_reason_from_name("CAkeyTime"), 2);
+	ck_assert_int_eq(crl_reason_from_name("holdInstruction"), 6);
+	ck_assert_int_eq(crl_reason_from_name("keyCompromised"), -1);
 	ck_assert_int_eq(crl_reason_from_name(""), -1);
 	ck_assert_int_eq(crl_reason_from_name(NULL), -1);
 	ck_assert_ptr_null(crl_reason_name(-1));
@@ -842,8 +845,11 @@ START_TEST(test_bench_100k)
 	fprintf(stderr, "crl bench: %d entries, %u bytes: build+sign+verify "
 	    "%.3f s, crl_entry_reason(last) %.3f s\n", N, der.size,
 	    seconds(&t0, &t1), seconds(&t1, &t2));
+#if defined(__OPTIMIZE__) && !defined(__SANITIZE_ADDRESS__)
+	/* the time limit holds for optimized builds, not under ASan */
 	ck_assert_msg(seconds(&t0, &t1) < 5.0, "too slow: %.3f s",
 	    seconds(&t0, &t1));
+#endif
 	gnutls_free(der.data);
 	free(serials);
 	free(e);
