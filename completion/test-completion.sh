@@ -114,9 +114,11 @@ expect "hsmca selfsign --ca $T/ca --profile c" ca-only
 expect "hsmca revoke --reason key" keyCompromise
 expect "hsmca revoke --reason " unspecified keyCompromise CACompromise \
 	affiliationChanged superseded cessationOfOperation certificateHold \
-	removeFromCRL privilegeWithdrawn AACompromise
+	removeFromCRL
 expect "hsmca selfsign --hash sha5" sha512
 expect "hsmca list-certs --status " V R E
+expect "hsmca verify --purpose " server client
+expect "hsmca verify --hostname " ""
 expect "hsmca sign --ca " cadir profiles
 expect "hsmca sign --csr re" request.csr
 expect "hsmca keygen --label " ""
