@@ -583,6 +583,38 @@ splice_line(const struct hsmca_db *db, size_t i, const char *line,
 	return p;
 }
 
+/* Make the loaded view match the index just written (*raw, rlen bytes,
+ * entry i's line now len bytes) without parsing it again; takes *raw. */
+static int
+loaded_revoke(struct hsmca_db *db, size_t i, char **raw, size_t rlen,
+    size_t len, const char *stamp, const char *reason,
+    struct hsmca_error *err)
+{
+	struct hsmca_db_entry *e = &db->entries[i];
+	size_t j, old = db->len[i];
+	char *revoked = strdup(stamp), *why = reason ? strdup(reason) : NULL;
+
+	if (revoked == NULL || (reason != NULL && why == NULL)) {
+		free(revoked);
+		free(why);
+		unload(db);     /* index.txt is right; the view is dropped */
+		return db_nomem(err);
+	}
+	e->status = 'R';
+	free(e->revoked);
+	free(e->reason);
+	e->revoked = revoked;
+	e->reason = why;
+	for (j = i + 1; j < db->n; j++)
+		db->off[j] = db->off[j] + len - old;
+	db->len[i] = len;
+	free(db->raw);
+	db->raw = *raw;
+	db->raw_len = rlen;
+	*raw = NULL;
+	return 0;
+}
+
 int
 db_revoke(struct hsmca_db *db, const char *hex, const char *reason,
     time_t when, struct hsmca_error *err)
@@ -638,10 +670,9 @@ db_revoke(struct hsmca_db *db, const char *hex, const char *reason,
 	}
 	r = fileio_write_atomic(db->index_path, raw, rlen, st.st_mode & 07777,
 	    err);
-	if (r == 0) {
-		unload(db);
-		r = db_load(db, err);
-	}
+	if (r == 0)
+		r = loaded_revoke(db, (size_t)(e - db->entries), &raw, rlen,
+		    llen - 1, stamp, canon, err);
 out:
 	free(raw);
 	free(line);

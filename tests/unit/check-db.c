@@ -17,6 +17,7 @@
 #define GOOD_LINE "V\t261227082018Z\t\t0A\tunknown\t/CN=a/O=Test\n"
 #define S92 "580F4B6E1A01EECF9B8518D035E33834E8BE0B92"
 #define S95 "580F4B6E1A01EECF9B8518D035E33834E8BE0B95"
+#define S99 "580F4B6E1A01EECF9B8518D035E33834E8BE0B99"
 
 /* A CA directory with index.txt holding text and an empty newcerts/. */
 static char *
@@ -489,6 +490,20 @@ START_TEST(test_revoke_rewrites_one_line)
 	ck_assert_str_eq(after, want);
 	ck_assert_int_eq(stat(path, &st), 0);
 	ck_assert_int_eq(st.st_mode & 07777, 0640);
+	/* the view kept after the rewrite has the later lines' places right:
+	 * revoking the last line (the E entry) now changes only that line */
+	free(after);
+	ck_assert_int_eq(db_revoke(db, S99, NULL, WHEN, &err), 0);
+	at = strstr(want, "E\t200101000000Z\t\t" S99);
+	ck_assert_ptr_nonnull(at);
+	*at = '\0';     /* want now ends before the last line */
+	after = index_of(dir, &alen);
+	ck_assert_mem_eq(after, want, strlen(want));
+	ck_assert_str_eq(after + strlen(want),
+	    "R\t200101000000Z\t261128120000Z\t" S99
+	    "\tunknown\t/CN=old.example.com/O=Example Org\n");
+	ck_assert_int_eq(db_find_serial(db, S99)->status, 'R');
+	ck_assert_str_eq(db_find_serial(db, S99)->revoked, "261128120000Z");
 	db_close(db);
 	free(after);
 	free(want);
