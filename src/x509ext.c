@@ -546,17 +546,23 @@ ext_netscape(gnutls_x509_crt_t crt, const struct hsmca_profile *p,
 }
 
 static int
-ext_usages(gnutls_x509_crt_t crt, const struct hsmca_extensions *e,
-    struct hsmca_error *err)
+ext_usages(gnutls_x509_crt_t crt, const struct hsmca_profile *p,
+    gnutls_pubkey_t pub, struct hsmca_error *err)
 {
+	const struct hsmca_extensions *e = &p->ext;
 	gnutls_x509_key_purposes_t kp = NULL;
 	gnutls_datum_t der = { NULL, 0 };
+	unsigned ku = ku_to_gnutls(e->key_usage.bits);
 	size_t i;
 	int r;
 
+	/* rsa_key_encipherment: RSA key transport where the key type allows
+	 * it, never on EC or Ed25519 (lint would refuse it there). */
+	if (p->rsa_key_encipherment &&
+	    gnutls_pubkey_get_pk_algorithm(pub, NULL) == GNUTLS_PK_RSA)
+		ku |= GNUTLS_KEY_KEY_ENCIPHERMENT;
 	if (e->key_usage.present) {
-		r = gnutls_x509_ext_export_key_usage(
-		    ku_to_gnutls(e->key_usage.bits), &der);
+		r = gnutls_x509_ext_export_key_usage(ku, &der);
 		if ((r = put_ext(crt, GNUTLS_X509EXT_OID_KEY_USAGE, &der,
 		    e->key_usage.critical, r, "keyUsage", err)) != 0)
 			return r;
@@ -591,7 +597,7 @@ x509ext_apply(gnutls_x509_crt_t crt, const struct hsmca_issue *in,
 	int r;
 
 	/* Order as in web PKI certificates: KU, BC, EKU, SKI, AKI, SAN, ... */
-	if ((r = ext_usages(crt, e, err)) != 0 ||
+	if ((r = ext_usages(crt, in->profile, subject_pub, err)) != 0 ||
 	    (r = ext_key_ids(crt, in, subject_pub, err)) != 0 ||
 	    (r = ext_san(crt, in, subject_empty, w, err)) != 0)
 		return r;

@@ -443,6 +443,34 @@ START_TEST(test_leaf_golden_and_aki)
 }
 END_TEST
 
+/* rsa_key_encipherment adds keyEncipherment for RSA keys only. */
+START_TEST(test_rsa_key_encipherment)
+{
+	struct hsmca_error err = { 0, "" };
+	struct hsmca_profile sp;
+	gnutls_x509_crq_t rq = fixture_csr("rsa2048.csr");
+	gnutls_x509_crq_t eq = fixture_csr("good-p256.csr");
+	gnutls_x509_crt_t rc, ec;
+	unsigned ku, crit;
+
+	profile_server(&sp);
+	sp.rsa_key_encipherment = true;
+	ck_assert(build_leaf(&sp, rq, NULL, NULL, &rc, NULL, &err) == 0);
+	ck_assert(build_leaf(&sp, eq, NULL, NULL, &ec, NULL, &err) == 0);
+	ck_assert(gnutls_x509_crt_get_key_usage(rc, &ku, &crit) >= 0);
+	ck_assert_uint_eq(ku, GNUTLS_KEY_DIGITAL_SIGNATURE |
+	    GNUTLS_KEY_KEY_ENCIPHERMENT);
+	ck_assert(gnutls_x509_crt_get_key_usage(ec, &ku, &crit) >= 0);
+	ck_assert_uint_eq(ku, GNUTLS_KEY_DIGITAL_SIGNATURE);
+	ck_assert_msg(lint_cert(rc, &sp, NULL, NULL, &err) == 0, "%s", err.msg);
+	ck_assert_msg(lint_cert(ec, &sp, NULL, NULL, &err) == 0, "%s", err.msg);
+	gnutls_x509_crt_deinit(rc);
+	gnutls_x509_crt_deinit(ec);
+	gnutls_x509_crq_deinit(rq);
+	gnutls_x509_crq_deinit(eq);
+}
+END_TEST
+
 START_TEST(test_san_type_not_allowed)
 {
 	struct hsmca_error err = { 0, "" };
@@ -930,6 +958,7 @@ x509build_suite(void)
 	tcase_add_test(b, test_ski_matches_openssl);
 	tcase_add_test(b, test_leaf_from_ca_true_csr_is_not_a_ca);
 	tcase_add_test(b, test_leaf_golden_and_aki);
+	tcase_add_test(b, test_rsa_key_encipherment);
 	tcase_add_test(b, test_san_type_not_allowed);
 	tcase_add_test(b, test_san_override_replaces_csr);
 	tcase_add_test(b, test_san_required_missing);
