@@ -6,11 +6,10 @@
 [profile]
 description = TLS client certificate
 days = 375
-hash = sha384
 key_types = ec:secp256r1, ec:secp384r1, ec:secp521r1, rsa:2048
 san_from_csr = yes
 san_required = no
-san_types = dns, email, uri
+san_types = dns, ip, email, uri
 rsa_key_encipherment = yes
 
 [policy]

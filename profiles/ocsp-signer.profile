@@ -6,7 +6,6 @@
 [profile]
 description = Delegated OCSP response signer
 days = 365
-hash = sha384
 key_types = ec:secp256r1, ec:secp384r1, ec:secp521r1, rsa:2048
 san_from_csr = no
 

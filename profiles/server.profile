@@ -1,6 +1,7 @@
 # hsmca profile: a TLS server certificate.  See hsmca-profile(5).
 #
-# The SAN comes from the CSR (DNS names and IP addresses only), or from
+# The SAN comes from the CSR (DNS names, IP addresses, e-mail addresses
+# and URIs, as DESIGN.md ships it), or from
 # --san, and is required.  keyUsage is digitalSignature; keyEncipherment is
 # added only for an RSA key (rsa_key_encipherment), never for EC keys.
 # 375 days stays under the CA/B Forum's 398-day limit.
@@ -8,11 +9,10 @@
 [profile]
 description = TLS server certificate
 days = 375
-hash = sha384
 key_types = ec:secp256r1, ec:secp384r1, ec:secp521r1, rsa:2048
 san_from_csr = yes
 san_required = yes
-san_types = dns, ip
+san_types = dns, ip, email, uri
 rsa_key_encipherment = yes
 
 [policy]

@@ -77,9 +77,9 @@ START_TEST(test_shipped_root_ca)
 	struct hsmca_profile *p = shipped("root-ca");
 
 	ck_assert_uint_eq(p->days, 3650);
-	ck_assert_str_eq(p->hash, "sha384");
-	ck_assert_uint_eq(p->key_types, HSMCA_KT_EC_P384 | HSMCA_KT_EC_P521 |
-	    HSMCA_KT_RSA);
+	ck_assert_ptr_null(p->hash);    /* the CA key decides */
+	ck_assert_uint_eq(p->key_types, HSMCA_KT_EC_P256 | HSMCA_KT_EC_P384 |
+	    HSMCA_KT_EC_P521 | HSMCA_KT_RSA);
 	ck_assert_uint_eq(p->rsa_min_bits, 3072);
 	ck_assert(p->ext.basic_constraints.present);
 	ck_assert(p->ext.basic_constraints.critical);
@@ -102,7 +102,7 @@ START_TEST(test_shipped_intermediate_ca)
 	struct hsmca_profile *p = shipped("intermediate-ca");
 
 	ck_assert_uint_eq(p->days, 1825);
-	ck_assert_str_eq(p->hash, "sha384");
+	ck_assert_ptr_null(p->hash);
 	ck_assert(p->ext.basic_constraints.critical);
 	ck_assert(p->ext.basic_constraints.ca);
 	ck_assert_int_eq(p->ext.basic_constraints.pathlen, 0);
@@ -128,7 +128,8 @@ START_TEST(test_shipped_server)
 	    HSMCA_KT_EC_P521 | HSMCA_KT_RSA);
 	ck_assert_uint_eq(p->rsa_min_bits, 2048);
 	ck_assert(p->san_from_csr && p->san_required);
-	ck_assert_uint_eq(p->san_types, HSMCA_SAN_DNS | HSMCA_SAN_IP);
+	ck_assert_uint_eq(p->san_types, HSMCA_SAN_DNS | HSMCA_SAN_IP |
+	    HSMCA_SAN_EMAIL | HSMCA_SAN_URI);
 	ck_assert(p->rsa_key_encipherment);
 	ck_assert(!p->allow_netscape);
 	ck_assert(p->ext.basic_constraints.present);
@@ -149,8 +150,8 @@ START_TEST(test_shipped_client)
 	struct hsmca_profile *p = shipped("client");
 
 	ck_assert(p->san_from_csr && !p->san_required);
-	ck_assert_uint_eq(p->san_types, HSMCA_SAN_DNS | HSMCA_SAN_EMAIL |
-	    HSMCA_SAN_URI);
+	ck_assert_uint_eq(p->san_types, HSMCA_SAN_DNS | HSMCA_SAN_IP |
+	    HSMCA_SAN_EMAIL | HSMCA_SAN_URI);
 	ck_assert_uint_eq(p->ext.key_usage.bits, HSMCA_KU_DIGITAL_SIGNATURE);
 	ck_assert_uint_eq(p->ext.ext_key_usage.n, 1);
 	ck_assert_str_eq(p->ext.ext_key_usage.oids[0], "1.3.6.1.5.5.7.3.2");
