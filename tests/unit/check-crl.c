@@ -619,131 +619,112 @@ START_TEST(test_outlives_ca)
 }
 END_TEST
 
+/* The refusals share one P-256 CA, made in a checked fixture. */
+static struct {
+	char *dir;
+	struct ca ca;
+} fx;
+
+static void
+fx_setup(void)
+{
+	fx.dir = th_tmpdir();
+	fx.ca = std_ca(fx.dir, "ec:secp256r1");
+}
+
+static void
+fx_teardown(void)
+{
+	free_ca(&fx.ca);
+	th_rmrf(fx.dir);
+	free(fx.dir);
+}
+
 START_TEST(test_next_not_after_this)
 {
-	char *dir = th_tmpdir();
-	struct ca ca = std_ca(dir, "ec:secp256r1");
 	struct hsmca_crl_params p;
 
-	std_params(&p, &ca, "sha256", NULL, 0);
+	std_params(&p, &fx.ca, "sha256", NULL, 0);
 	p.next_update = p.this_update;
 	expect_fail(&p, HSMCA_E_POLICY, "nextUpdate must be after");
-	free_ca(&ca);
-	th_rmrf(dir);
-	free(dir);
 }
 END_TEST
 
 START_TEST(test_reason_seven)
 {
-	char *dir = th_tmpdir();
-	struct ca ca = std_ca(dir, "ec:secp256r1");
 	static const unsigned char s[] = { 0x01 };
 	struct hsmca_crl_entry e[2] = { { s, 1, T0, 1 }, { s, 1, T0, 7 } };
 	struct hsmca_crl_params p;
 
-	std_params(&p, &ca, "sha256", e, 2);
+	std_params(&p, &fx.ca, "sha256", e, 2);
 	expect_fail(&p, HSMCA_E_PARSE, "entry 2: invalid reason code 7");
-	free_ca(&ca);
-	th_rmrf(dir);
-	free(dir);
 }
 END_TEST
 
 START_TEST(test_reason_eleven)
 {
-	char *dir = th_tmpdir();
-	struct ca ca = std_ca(dir, "ec:secp256r1");
 	static const unsigned char s[] = { 0x01 };
 	struct hsmca_crl_entry e = { s, 1, T0, 11 };
 	struct hsmca_crl_params p;
 
-	std_params(&p, &ca, "sha256", &e, 1);
+	std_params(&p, &fx.ca, "sha256", &e, 1);
 	expect_fail(&p, HSMCA_E_PARSE, "entry 1: invalid reason code 11");
-	free_ca(&ca);
-	th_rmrf(dir);
-	free(dir);
 }
 END_TEST
 
 START_TEST(test_empty_serial)
 {
-	char *dir = th_tmpdir();
-	struct ca ca = std_ca(dir, "ec:secp256r1");
 	static const unsigned char s[] = { 0x01 };
 	struct hsmca_crl_entry e = { s, 0, T0, -1 };
 	struct hsmca_crl_params p;
 
-	std_params(&p, &ca, "sha256", &e, 1);
+	std_params(&p, &fx.ca, "sha256", &e, 1);
 	expect_fail(&p, HSMCA_E_PARSE, "entry 1 serial is empty");
-	free_ca(&ca);
-	th_rmrf(dir);
-	free(dir);
 }
 END_TEST
 
 START_TEST(test_long_serial)
 {
-	char *dir = th_tmpdir();
-	struct ca ca = std_ca(dir, "ec:secp256r1");
 	unsigned char s[22];
 	struct hsmca_crl_entry e = { s, sizeof(s), T0, -1 };
 	struct hsmca_crl_params p;
 
 	memset(s, 0x11, sizeof(s));
 	s[0] = 0;       /* leading zeros do not count: 21 octets remain */
-	std_params(&p, &ca, "sha256", &e, 1);
+	std_params(&p, &fx.ca, "sha256", &e, 1);
 	expect_fail(&p, HSMCA_E_PARSE, "entry 1 serial is 21 octets long");
-	free_ca(&ca);
-	th_rmrf(dir);
-	free(dir);
 }
 END_TEST
 
 START_TEST(test_empty_number)
 {
-	char *dir = th_tmpdir();
-	struct ca ca = std_ca(dir, "ec:secp256r1");
 	struct hsmca_crl_params p;
 
-	std_params(&p, &ca, "sha256", NULL, 0);
+	std_params(&p, &fx.ca, "sha256", NULL, 0);
 	p.number_len = 0;
 	expect_fail(&p, HSMCA_E_PARSE, "crl number is empty");
-	free_ca(&ca);
-	th_rmrf(dir);
-	free(dir);
 }
 END_TEST
 
 START_TEST(test_bad_hash)
 {
-	char *dir = th_tmpdir();
-	struct ca ca = std_ca(dir, "ec:secp256r1");
 	struct hsmca_crl_params p;
 
-	std_params(&p, &ca, "sha1", NULL, 0);
+	std_params(&p, &fx.ca, "sha1", NULL, 0);
 	expect_fail(&p, HSMCA_E_POLICY, "hash 'sha1' is not allowed");
-	free_ca(&ca);
-	th_rmrf(dir);
-	free(dir);
 }
 END_TEST
 
 START_TEST(test_aki_mismatch)
 {
-	char *dir = th_tmpdir();
-	struct ca ca = std_ca(dir, "ec:secp256r1");
 	struct hsmca_crl_params p;
 	unsigned char aki[20];
 
 	memset(aki, 0xee, sizeof(aki));
-	std_params(&p, &ca, "sha256", NULL, 0);
+	std_params(&p, &fx.ca, "sha256", NULL, 0);
 	p.aki = aki;
 	p.aki_len = sizeof(aki);
 	expect_fail(&p, HSMCA_E_POLICY, "does not match the issuer");
-	free_ca(&ca);
-	th_rmrf(dir);
-	free(dir);
 }
 END_TEST
 
@@ -765,18 +746,13 @@ END_TEST
 /* A key that is not the issuer's: signed, but refused before release. */
 START_TEST(test_wrong_key)
 {
-	char *dir = th_tmpdir();
-	struct ca ca = std_ca(dir, "ec:secp256r1");
 	gnutls_privkey_t other = th_software_key("ec:secp256r1");
 	struct hsmca_crl_params p;
 
-	std_params(&p, &ca, "sha256", NULL, 0);
+	std_params(&p, &fx.ca, "sha256", NULL, 0);
 	p.key = other;
 	expect_fail(&p, HSMCA_E_VERIFY, "does not verify with the issuer");
 	gnutls_privkey_deinit(other);
-	free_ca(&ca);
-	th_rmrf(dir);
-	free(dir);
 }
 END_TEST
 
@@ -880,6 +856,7 @@ main(void)
 	tcase_add_test(interop, test_outlives_ca);
 	suite_add_tcase(s, interop);
 
+	tcase_add_checked_fixture(refuse, fx_setup, fx_teardown);
 	tcase_add_test(refuse, test_next_not_after_this);
 	tcase_add_test(refuse, test_reason_seven);
 	tcase_add_test(refuse, test_reason_eleven);
