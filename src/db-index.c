@@ -177,6 +177,7 @@ static int
 check_revocation(const char *name, unsigned long lineno,
     const struct hsmca_db_entry *e, struct hsmca_error *err)
 {
+	const char *value;
 	time_t t;
 	int i;
 
@@ -191,13 +192,24 @@ check_revocation(const char *name, unsigned long lineno,
 		return hsmca_error_set(err, HSMCA_E_PARSE,
 		    "%s:%lu: unknown revocation reason '%s'", name, lineno,
 		    e->reason);
-	if (reasons[i].extended != (strchr(e->reason, ',') != NULL) ||
-	    (reasons[i].extended &&
-	    strchr(e->reason, ',')[1] == '\0'))
-		return hsmca_error_set(err, HSMCA_E_PARSE,
-		    "%s:%lu: malformed revocation reason '%s'", name, lineno,
-		    e->reason);
+	value = strchr(e->reason, ',');
+	if (reasons[i].extended != (value != NULL))
+		goto bad;
+	if (value == NULL)
+		return 0;
+	value++;
+	/* keyTime/CAkeyTime carry a GeneralizedTime, holdInstruction an OID
+	 * name or number: one word, no further commas */
+	if (*value == '\0' || strchr(value, ',') != NULL)
+		goto bad;
+	if (reasons[i].code != 6 &&
+	    (strlen(value) != 15 || db_parse_time(value, &t) < 0))
+		goto bad;
 	return 0;
+bad:
+	return hsmca_error_set(err, HSMCA_E_PARSE,
+	    "%s:%lu: malformed revocation reason '%s'", name, lineno,
+	    e->reason);
 }
 
 /* Field-level checks of a split line. */

@@ -120,7 +120,10 @@ repair_tail(struct hsmca_db *db, struct hsmca_error *err)
 	while (pos > 0) {
 		size_t want = pos > (off_t)sizeof(chunk) ? sizeof(chunk) :
 		    (size_t)pos;
-		ssize_t got = pread(fd, chunk, want, pos - (off_t)want);
+		ssize_t got;
+
+		errno = 0;
+		got = pread(fd, chunk, want, pos - (off_t)want);
 		size_t i;
 
 		if (got != (ssize_t)want)
@@ -463,6 +466,9 @@ check_new(const struct hsmca_db *db, const struct hsmca_db_entry *e,
 	size_t j;
 	int r;
 
+	if (e[i].subject == NULL)
+		return hsmca_error_set(err, HSMCA_E_PARSE,
+		    "new index entry:%zu: no subject", i + 1);
 	r = db_parse_line("new index entry", (unsigned long)i + 1, line,
 	    len - 1, &back, err);
 	if (r < 0)

@@ -164,6 +164,10 @@ BAD_LINE(test_bad_reason_empty,
     "R\t261227082018Z\t261127082018Z,\t0B\tunknown\t/CN=b\n", "unknown revocation reason ''")
 BAD_LINE(test_bad_keytime_without_value,
     "R\t261227082018Z\t261127082018Z,keyTime\t0B\tunknown\t/CN=b\n", "malformed revocation reason 'keyTime'")
+BAD_LINE(test_bad_keytime_not_time,
+    "R\t261227082018Z\t261127082018Z,keyTime,yesterday\t0B\tunknown\t/CN=b\n", "malformed revocation reason 'keyTime,yesterday'")
+BAD_LINE(test_bad_hold_two_values,
+    "R\t261227082018Z\t261127082018Z,holdInstruction,a,b\t0B\tunknown\t/CN=b\n", "malformed revocation reason")
 BAD_LINE(test_bad_reason_with_value,
     "R\t261227082018Z\t261127082018Z,superseded,x\t0B\tunknown\t/CN=b\n", "malformed revocation reason")
 BAD_LINE(test_bad_serial_lower_case,
@@ -346,6 +350,15 @@ START_TEST(test_append_newline_in_subject)
 
 	entry(&e, "0C", "/CN=a\nV");
 	expect_bad_append(&e, HSMCA_E_PARSE, "control character 0x0a");
+}
+END_TEST
+
+START_TEST(test_append_no_subject)
+{
+	struct hsmca_db_entry e;
+
+	entry(&e, "0C", NULL);
+	expect_bad_append(&e, HSMCA_E_PARSE, "new index entry:1: no subject");
 }
 END_TEST
 
@@ -677,6 +690,7 @@ main(void)
 		test_bad_valid_with_time, test_bad_revocation_time,
 		test_bad_reason, test_bad_reason_empty,
 		test_bad_keytime_without_value, test_bad_reason_with_value,
+		test_bad_keytime_not_time, test_bad_hold_two_values,
 		test_bad_serial_lower_case, test_bad_serial_empty,
 		test_bad_serial_not_hex, test_bad_file_empty,
 		test_bad_carriage_return, test_bad_duplicate_serial,
@@ -688,6 +702,7 @@ main(void)
 		test_torn_tail_ignored_on_read, test_append_keeps_old_bytes,
 		test_append_tab_in_subject, test_append_newline_in_subject,
 		test_append_lower_case_serial, test_append_unique_subject,
+		test_append_no_subject,
 		test_append_unique_subject_batch,
 		test_attr_no_allows_same_subject, test_attr_bad_value,
 		test_attr_unknown_key, test_attr_no_equals, test_missing_index,
