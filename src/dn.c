@@ -41,6 +41,13 @@ static const struct dn_name dn_names[] = {
 	{ "2.5.4.97", "organizationIdentifier", "organizationIdentifier", NULL },
 	{ "0.9.2342.19200300.100.1.25", "DC", "domainComponent", NULL },
 	{ "0.9.2342.19200300.100.1.1", "UID", "userId", NULL },
+	{ "2.5.4.13", "description", "description", NULL },
+	{ "1.3.6.1.4.1.311.60.2.1.1", "jurisdictionL",
+	    "jurisdictionLocalityName", NULL },
+	{ "1.3.6.1.4.1.311.60.2.1.2", "jurisdictionST",
+	    "jurisdictionStateOrProvinceName", NULL },
+	{ "1.3.6.1.4.1.311.60.2.1.3", "jurisdictionC",
+	    "jurisdictionCountryName", NULL },
 	{ NULL, NULL, NULL, NULL },
 };
 

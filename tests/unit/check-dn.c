@@ -112,6 +112,15 @@ START_TEST(test_long_names_and_oid)
 }
 END_TEST
 
+START_TEST(test_ev_names)
+{
+	char *s = oneline("CN=x,jurisdictionCountryName=DE,description=d");
+
+	ck_assert_str_eq(s, "/description=d/jurisdictionC=DE/CN=x");
+	free(s);
+}
+END_TEST
+
 START_TEST(test_oneline_escapes_utf8)
 {
 	char *s = oneline("/O=M\xc3\xbcller/CN=a");
@@ -297,6 +306,7 @@ dn_suite(void)
 	tcase_add_test(t, test_escapes);
 	tcase_add_test(t, test_email_names);
 	tcase_add_test(t, test_long_names_and_oid);
+	tcase_add_test(t, test_ev_names);
 	tcase_add_test(t, test_oneline_escapes_utf8);
 	tcase_add_test(t, test_empty_dn);
 	tcase_add_test(t, test_unknown_attribute);

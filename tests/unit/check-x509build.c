@@ -249,6 +249,23 @@ openssl_text(const char *path)
 	return out;
 }
 
+/* The signature algorithm and the extension lines of a certificate, with
+ * the hex of key identifiers left out. */
+static char *
+extension_shape(const char *path)
+{
+	char cmd[1024], *out;
+	int st;
+
+	snprintf(cmd, sizeof(cmd), "openssl x509 -noout -text -certopt "
+	    "no_sigdump -in '%s' | grep -E 'Signature Algorithm|X509v3|"
+	    "^ +[A-Za-z]' | sed -n '/Signature Algorithm/p; /X509v3 "
+	    "extensions/,$p' | grep -vE '^ *([0-9A-F]{2}:){3}'", path);
+	out = run(cmd, &st);
+	ck_assert_int_eq(st, 0);
+	return out;
+}
+
 static void
 openssl_verify_ok(const char *root, const char *untrusted, const char *leaf)
 {
@@ -293,7 +310,7 @@ START_TEST(test_root_isrg_x2_shape)
 	struct hsmca_profile p;
 	gnutls_privkey_t k = fixture_key("root-p384");
 	gnutls_x509_crt_t c;
-	char *path, *text;
+	char *path, *text, *real, *ours, *theirs;
 
 	profile_root(&p);
 	c = make_root(k, &p);
@@ -307,6 +324,17 @@ START_TEST(test_root_isrg_x2_shape)
 	ck_assert_ptr_nonnull(strstr(text, "X509v3 Subject Key Identifier"));
 	ck_assert_ptr_null(strstr(text, "Authority Key Identifier"));
 	golden("root-x2.txt", text);
+	/* The same extensions, critical flags, order and signature algorithm
+	 * as the real ISRG Root X2 (key identifier values aside). */
+	real = fixture_path("golden/isrg-root-x2.pem");
+	ours = extension_shape(path);
+	theirs = extension_shape(real);
+	ck_assert_str_eq(ours, theirs);
+	ck_assert_ptr_nonnull(strstr(ours, "Signature Algorithm: "
+	    "ecdsa-with-SHA384"));
+	free(ours);
+	free(theirs);
+	free(real);
 	openssl_verify_ok(path, NULL, path);
 	free(text);
 	free(path);
