@@ -120,6 +120,24 @@ ossl_ca -revoke "$T/c.crt" -crl_reason superseded
 hs list-certs --ca "$D" | grep -q "^$C R .* superseded " || fail "list-certs after openssl ca -revoke"
 pass "openssl ca -gencrl/-revoke and openssl verify work after hsmca revoke"
 
+# --- concurrent revocations lose nothing (the lock serialises rewrites) ------
+P=()
+for i in 1 2 3 4; do
+	newkey p$i "/O=Test/CN=p$i.example.com"
+	ossl_ca -extensions leaf -in "$T/p$i.csr" -out "$T/p$i.crt"
+	P+=("$(serial_of "$T/p$i.crt")")
+done
+pids=()
+for s in "${P[@]}"; do
+	hs -q revoke --ca "$D" --serial "$s" --reason cessationOfOperation & pids+=($!)
+done
+for p in "${pids[@]}"; do wait "$p" || fail "a parallel revoke failed"; done
+for s in "${P[@]}"; do
+	grep -q "^R	[0-9]*Z	[0-9]*Z,cessationOfOperation	$s	" "$D/index.txt" \
+		|| { cat "$D/index.txt"; fail "parallel revoke of $s lost"; }
+done
+pass "four parallel revokes all recorded"
+
 # --- a torn last line (a crash mid-append) is cut before a change -------------
 printf 'V\t2701010000' >> "$D/index.txt"
 hs list-certs --ca "$D" >/dev/null || fail "list-certs with a torn tail"
