@@ -105,8 +105,9 @@ struct hsmca_issue {
 	gnutls_pubkey_t pubkey;        /* subject key when there is no csr */
 	const struct hsmca_gn_list *san;   /* --san: replaces the CSR's SAN */
 	gnutls_x509_crt_t issuer;      /* NULL: self-signed */
-	gnutls_pubkey_t issuer_pubkey; /* the signing key's public half (NULL
-	                                * for self-signed: pubkey is used) */
+	gnutls_pubkey_t issuer_pubkey; /* unused today: the AKI comes from the
+	                                * issuer certificate's SKI, and
+	                                * x509_sign_cert() checks the key */
 	const unsigned char *serial;   /* the serial's octets (20 normally) */
 	size_t serial_len;
 	time_t now;

@@ -715,6 +715,102 @@ START_TEST(test_intermediate_web_pki)
 }
 END_TEST
 
+static struct hsmca_profile *
+shipped(const char *name)
+{
+	struct hsmca_error err = { 0, "" };
+	struct hsmca_profile *p = NULL;
+	char rel[128], *path;
+
+	snprintf(rel, sizeof(rel), "../../profiles/%s.profile", name);
+	path = fixture_path(rel);
+	ck_assert_msg(profile_load(path, NULL, &p, &err) == 0, "%s", err.msg);
+	free(path);
+	return p;
+}
+
+/* Issue with one shipped profile: build, lint, sign, re-verify. */
+static gnutls_x509_crt_t
+issue_shipped(const char *profile, const char *csr, gnutls_x509_crt_t issuer,
+    gnutls_privkey_t ikey)
+{
+	struct hsmca_error err = { 0, "" };
+	struct hsmca_profile *p = shipped(profile);
+	gnutls_x509_crq_t q = fixture_csr(csr);
+	gnutls_x509_crt_t c;
+
+	ck_assert_msg(build_leaf(p, q, issuer, NULL, &c, NULL, &err) == 0,
+	    "%s: %s", profile, err.msg);
+	ck_assert_msg(lint_cert(c, p, issuer, NULL, &err) == 0, "%s: %s",
+	    profile, err.msg);
+	ck_assert(x509_sign_cert(c, issuer, ikey, p->hash, &err) == 0);
+	ck_assert(x509_verify_signed(c, issuer, &err) == 0);
+	gnutls_x509_crq_deinit(q);
+	profile_free(p);
+	return c;
+}
+
+/* The shipped profiles, as profile_load() reads them, give certificates
+ * that pass lint and openssl: root, intermediate, server (EC and RSA, the
+ * RSA one with keyEncipherment), client, OCSP signer. */
+START_TEST(test_shipped_profiles)
+{
+	static const char *leafs[][3] = {
+		{ "server", "good-p256.csr", "TLS Web Server Authentication" },
+		{ "server", "rsa2048.csr", "Key Encipherment" },
+		{ "client", "ip-san.csr", "TLS Web Client Authentication" },
+		{ "ocsp-signer", "good-p256.csr", "OCSP Signing" },
+	};
+	struct hsmca_error err = { 0, "" };
+	struct hsmca_profile *rp = shipped("root-ca"), *ip;
+	gnutls_privkey_t rk = fixture_key("root-p384");
+	gnutls_privkey_t ik = fixture_key("leaf-p256");
+	gnutls_pubkey_t ipub = pub_of(ik);
+	gnutls_x509_crt_t root, inter, leaf;
+	struct hsmca_issue in;
+	char *rpath, *ipath, *lpath, *text;
+	size_t i;
+
+	root = make_root(rk, rp);
+	ip = shipped("intermediate-ca");
+	memset(&in, 0, sizeof(in));
+	in.profile = ip;
+	in.subject = "CN=Shipped Intermediate,O=Example,C=US";
+	in.pubkey = ipub;
+	in.issuer = root;
+	in.serial = serial_b;
+	in.serial_len = 20;
+	in.now = NOW;
+	ck_assert_msg(x509_build_cert(&in, &inter, NULL, &err) == 0, "%s",
+	    err.msg);
+	ck_assert_msg(lint_cert(inter, ip, root, NULL, &err) == 0, "%s",
+	    err.msg);
+	ck_assert(x509_sign_cert(inter, root, rk, ip->hash, &err) == 0);
+	rpath = write_crt(root, "root.pem");
+	ipath = write_crt(inter, "inter.pem");
+	for (i = 0; i < sizeof(leafs) / sizeof(leafs[0]); i++) {
+		leaf = issue_shipped(leafs[i][0], leafs[i][1], inter, ik);
+		lpath = write_crt(leaf, "leaf.pem");
+		openssl_verify_ok(rpath, ipath, lpath);
+		text = openssl_text(lpath);
+		ck_assert_msg(strstr(text, leafs[i][2]) != NULL, "%s: no %s",
+		    leafs[i][0], leafs[i][2]);
+		free(text);
+		free(lpath);
+		gnutls_x509_crt_deinit(leaf);
+	}
+	free(rpath);
+	free(ipath);
+	gnutls_x509_crt_deinit(inter);
+	gnutls_x509_crt_deinit(root);
+	gnutls_pubkey_deinit(ipub);
+	gnutls_privkey_deinit(ik);
+	gnutls_privkey_deinit(rk);
+	profile_free(ip);
+	profile_free(rp);
+}
+END_TEST
+
 START_TEST(test_sign_with_mismatched_key)
 {
 	struct hsmca_error err = { 0, "" };
@@ -993,6 +1089,7 @@ x509build_suite(void)
 	tcase_add_test(b, test_policy_drops_fields_with_warning);
 	tcase_add_test(b, test_subject_override_with_email);
 	tcase_add_test(b, test_intermediate_web_pki);
+	tcase_add_test(b, test_shipped_profiles);
 	tcase_add_test(b, test_sign_with_mismatched_key);
 	tcase_add_test(b, test_verify_signed_wrong_issuer);
 	tcase_add_test(b, test_unknown_hash);
