@@ -175,8 +175,11 @@ int db_revoke(struct hsmca_db *db, const char *hex, const char *reason,
  * for anything else.  Static strings. */
 const char *db_reason_canonical(const char *name);
 
-/* RFC 5280 CRLReason code for a canonical name (keyCompromise -> 1), or -1.
- * For the CRL writer. */
+/* RFC 5280 CRLReason code of an entry's reason field, matched
+ * case-insensitively (keyCompromise -> 1, removeFromCRL -> 8), including
+ * OpenSSL's forms with a value: "keyTime,T" -> 1 (keyCompromise),
+ * "CAkeyTime,T" -> 2, "holdInstruction,OID" -> 6 (certificateHold).
+ * -1 for NULL or anything else.  For the CRL writer. */
 int db_reason_code(const char *name);
 
 /* The number for the next CRL: DIR/crlnumber's hex (e.g. "01"), malloc'ed
