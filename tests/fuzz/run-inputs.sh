@@ -1,0 +1,18 @@
+#!/bin/sh
+# Run a libFuzzer target once over every file of the given directories
+# (seed corpus, regression inputs) without fuzzing; fails when any input
+# crashes, leaks or trips UBSan.  Missing or empty directories are fine.
+# Usage: run-inputs.sh TARGET DIR...
+set -u
+target=$1
+shift
+files=
+for d in "$@"; do
+	[ -d "$d" ] || continue
+	for f in "$d"/*; do
+		[ -f "$f" ] && files="$files $f"
+	done
+done
+[ -n "$files" ] || { echo "no inputs"; exit 0; }
+# shellcheck disable=SC2086
+exec "$target" -runs=1 -rss_limit_mb=2048 -timeout=10 $files </dev/null
