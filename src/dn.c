@@ -162,14 +162,61 @@ hexval(int c)
 	return -1;
 }
 
-/* Unescape one RDN "key=value" (text[0..len)) and append it to dn. */
+/* Unescape the value text[i..len) into val (leading and trailing unescaped
+ * spaces dropped).  Returns its length, or -1 with *fault set. */
+static long
+dn_unescape(const char *text, size_t i, size_t len, char *val,
+    const char **fault)
+{
+	size_t o = 0, trail = 0;
+	int c, h1, h2;
+
+	for (; i < len && isspace((unsigned char)text[i]); i++)
+		;
+	for (; i < len; i++) {
+		c = (unsigned char)text[i];
+		if (c == '+') {
+			*fault = "multi-valued RDNs ('+') are not supported; "
+			    "escape it as \\+";
+			return -1;
+		}
+		if (c != '\\') {
+			val[o++] = (char)c;
+			if (!isspace(c))
+				trail = o;
+			continue;
+		}
+		if (i + 1 >= len) {
+			*fault = "dangling backslash";
+			return -1;
+		}
+		h1 = hexval(text[i + 1]);
+		h2 = i + 2 < len ? hexval(text[i + 2]) : -1;
+		if (h1 >= 0 && h2 >= 0) {
+			val[o++] = (char)(h1 << 4 | h2);
+			i += 2;
+		} else {
+			val[o++] = text[++i];
+		}
+		trail = o;
+	}
+	val[trail] = '\0';
+	if (strlen(val) != trail) {
+		*fault = "NUL byte in value";
+		return -1;
+	}
+	return (long)trail;
+}
+
+/* Parse one RDN "key=value" (text[0..len)) and append it to dn. */
 static int
 dn_parse_rdn(const char *name, const char *text, size_t len,
     struct hsmca_dn *dn, struct hsmca_error *err)
 {
 	char *buf = NULL, *key, *val, *end;
-	const char *oid;
-	size_t i, o, trail;
+	const char *oid, *fault = NULL;
+	size_t i;
+	long vlen;
 	int r;
 
 	if ((buf = malloc(len + 1)) == NULL)
@@ -192,64 +239,21 @@ dn_parse_rdn(const char *name, const char *text, size_t len,
 	for (end = key + strlen(key); end > key && isspace((unsigned char)end[-1]);)
 		*--end = '\0';
 	val = buf + i + 1;
-	o = 0;
-	trail = 0;
-	for (i++; i < len && isspace((unsigned char)text[i]); i++)
-		;
-	for (; i < len; i++) {
-		int c = (unsigned char)text[i];
-
-		if (c == '\\') {
-			int h1, h2;
-
-			if (i + 1 >= len) {
-				r = hsmca_error_set(err, HSMCA_E_PARSE,
-				    "%s: %s: dangling backslash", name, key);
-				goto out;
-			}
-			h1 = hexval(text[i + 1]);
-			h2 = i + 2 < len ? hexval(text[i + 2]) : -1;
-			if (h1 >= 0 && h2 >= 0) {
-				val[o++] = (char)(h1 << 4 | h2);
-				i += 2;
-			} else {
-				val[o++] = text[++i];
-			}
-			trail = o;
-			continue;
-		}
-		if (c == '+') {
-			r = hsmca_error_set(err, HSMCA_E_PARSE,
-			    "%s: %s: multi-valued RDNs ('+') are not supported;"
-			    " escape it as \\+", name, key);
-			goto out;
-		}
-		val[o++] = (char)c;
-		if (!isspace(c))
-			trail = o;
-	}
-	val[trail] = '\0';
-	if (*key == '\0') {
+	vlen = dn_unescape(text, i + 1, len, val, &fault);
+	if (*key == '\0')
 		r = hsmca_error_set(err, HSMCA_E_PARSE,
 		    "%s: missing attribute name before '='", name);
-		goto out;
-	}
-	if ((oid = dn_name_oid(key)) == NULL) {
+	else if ((oid = dn_name_oid(key)) == NULL)
 		r = hsmca_error_set(err, HSMCA_E_PARSE,
 		    "%s: unknown attribute '%s'", name, key);
-		goto out;
-	}
-	if (*val == '\0') {
+	else if (vlen < 0)
+		r = hsmca_error_set(err, HSMCA_E_PARSE, "%s: %s: %s", name, key,
+		    fault);
+	else if (vlen == 0)
 		r = hsmca_error_set(err, HSMCA_E_PARSE,
 		    "%s: %s: empty value", name, key);
-		goto out;
-	}
-	if (strlen(val) != trail) {
-		r = hsmca_error_set(err, HSMCA_E_PARSE,
-		    "%s: %s: NUL byte in value", name, key);
-		goto out;
-	}
-	r = dn_append(dn, oid, val);
+	else
+		r = dn_append(dn, oid, val);
 out:
 	free(buf);
 	return r;
