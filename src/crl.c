@@ -9,6 +9,7 @@
  * what was signed is what is shipped. */
 #include "config.h"
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -243,6 +244,10 @@ put_entries(asn1_node defs, asn1_node tbs, const struct hsmca_crl_params *p,
 	}
 	for (i = 0; i < p->n_entries && r == 0; i++)
 		r = encode_entry(defs, &p->entries[i], i, &b, err);
+	/* libtasn1 lengths are int; the whole CRL must fit */
+	if (r == 0 && b.len > (size_t)INT_MAX / 2)
+		r = hsmca_error_set(err, HSMCA_E_POLICY, "crl: %zu entries "
+		    "make a crl of more than 1 GiB", p->n_entries);
 	if (r == 0) {
 		rc = asn1_write_value(tbs, "revokedCertificates.entries",
 		    b.data, (int)b.len);
