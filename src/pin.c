@@ -188,7 +188,7 @@ out:
  * or HSMCA_E_PIN. */
 static int
 prompt_tty(const struct hsmca_pin_cache *c, const char *label,
-    struct hsmca_secret **out, struct hsmca_error *err)
+    const char *note, struct hsmca_secret **out, struct hsmca_error *err)
 {
 	struct termios old, quiet;
 	struct hsmca_secret *s = NULL;
@@ -212,7 +212,8 @@ prompt_tty(const struct hsmca_pin_cache *c, const char *label,
 		quiet.c_lflag |= ICANON;
 		restore = tcsetattr(fd, TCSAFLUSH, &quiet) == 0;
 	}
-	snprintf(prompt, sizeof(prompt), "PIN for token '%s': ", label);
+	snprintf(prompt, sizeof(prompt), "%s%sPIN for token '%s': ",
+	    note ? note : "", note ? "\n" : "", label);
 	(void)!write(fd, prompt, strlen(prompt));
 	n = read_line(fd, s);
 	if (restore)
@@ -235,7 +236,7 @@ out:
 /* Get the PIN for a token from the first source that has one. */
 static int
 fetch_pin(const struct hsmca_pin_cache *c, const char *label,
-    struct hsmca_secret **out, struct hsmca_error *err)
+    const char *note, struct hsmca_secret **out, struct hsmca_error *err)
 {
 	const char *env;
 	size_t len;
@@ -257,7 +258,7 @@ fetch_pin(const struct hsmca_pin_cache *c, const char *label,
 		return secret_from(env, len, out);
 	}
 	if (c->opts.tty_path != NULL)
-		return prompt_tty(c, label, out, err);
+		return prompt_tty(c, label, note, out, err);
 	return hsmca_error_set(err, HSMCA_E_PIN, "%s: no PIN: give --pin-file "
 	    "FILE or set %s", label, c->opts.env_name ? c->opts.env_name :
 	    "a PIN source");
@@ -305,6 +306,18 @@ warn_tries(struct pin_entry *e, unsigned req, struct hsmca_warnings *w)
 	}
 }
 
+/* Said on the terminal before the prompt: the warnings in w are printed
+ * only when the command ends. */
+static const char *
+tries_note(unsigned req)
+{
+	if (req & HSMCA_PIN_REQ_FINAL_TRY)
+		return "warning: final PIN try: a wrong PIN locks the token";
+	if (req & HSMCA_PIN_REQ_COUNT_LOW)
+		return "warning: the token reports a low PIN try count";
+	return NULL;
+}
+
 static int
 refuse(struct hsmca_pin_cache *c, struct pin_entry *e, bool wrong)
 {
@@ -341,7 +354,8 @@ pin_cache_fill(struct hsmca_pin_cache *c, const char *token_id,
 	warn_tries(e, req, w);
 	if (e->pin == NULL) {
 		memset(&c->why, 0, sizeof(c->why));
-		if ((r = fetch_pin(c, e->label, &e->pin, &c->why)) != 0) {
+		if ((r = fetch_pin(c, e->label, tries_note(req), &e->pin,
+		    &c->why)) != 0) {
 			if (c->why.code == 0)
 				hsmca_error_set(&c->why, r, "out of memory");
 			return refuse(c, e, false);

@@ -103,6 +103,54 @@ cat "$T/stdout" "$T/stderr" >> "$ALL"
 	fail "no PIN source: $rc $(cat "$T/stderr")"
 pass "no PIN and no terminal: clear error"
 
+# the terminal prompt: no echo, asked once, a wrong answer is not asked again
+cat > "$T/answer_pin.py" <<'PY'
+import os, pty, sys, time
+# answer_pin.py PIN CMD...: run CMD on a new terminal, type PIN at each
+# "PIN for token" prompt; print what the terminal showed; CMD's status.
+pin = sys.argv[1].encode()
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp(sys.argv[2], sys.argv[2:])
+seen, answered = b"", 0
+deadline = time.time() + 30
+while time.time() < deadline:
+    try:
+        chunk = os.read(fd, 1024)
+    except OSError:
+        break
+    if not chunk:
+        break
+    seen += chunk
+    if seen.count(b"PIN for token") > answered:
+        answered += 1
+        os.write(fd, pin + b"\n")
+_, status = os.waitpid(pid, 0)
+sys.stdout.write(seen.decode(errors="replace"))
+sys.exit(os.waitstatus_to_exitcode(status))
+PY
+rc=0
+env -u HSMCA_PIN python3 "$T/answer_pin.py" "$GOOD" "$HSMCA" --module "$SOFTHSM_MODULE" \
+	list-objects --login "$CA" > "$T/tty" || rc=$?
+cat "$T/tty" >> "$ALL"
+[ "$rc" -eq 0 ] || fail "terminal prompt: exit $rc: $(cat "$T/tty")"
+[ "$(grep -c "PIN for token 'ca': " "$T/tty")" -eq 1 ] || fail "prompted $(grep -c 'PIN for token' "$T/tty") times"
+grep -q 'type=private' "$T/tty" || fail "terminal PIN did not log in"
+rc=0
+env -u HSMCA_PIN python3 "$T/answer_pin.py" wrong-4242 "$HSMCA" --module "$SOFTHSM_MODULE" \
+	list-objects --login "$CA" > "$T/tty" || rc=$?
+cat "$T/tty" >> "$ALL"
+[ "$rc" -eq 1 ] || fail "wrong PIN on the terminal: exit $rc"
+[ "$(grep -c "PIN for token" "$T/tty")" -eq 1 ] || fail "a wrong terminal PIN was asked again"
+rc=0
+env -u HSMCA_PIN python3 "$T/answer_pin.py" "$GOOD" "$HSMCA" --module "$SOFTHSM_MODULE" \
+	list-objects --login "$CA" > "$T/tty" || rc=$?
+cat "$T/tty" >> "$ALL"
+[ "$rc" -eq 0 ] || fail "terminal prompt after a failure: exit $rc"
+grep -q 'warning: the token reports a low PIN try count' "$T/tty" ||
+	fail "no low-count note before the prompt: $(cat "$T/tty")"
+pass "terminal prompt: no echo, one attempt, low-count note first"
+
 # listing without --login never asks for a PIN
 env -u HSMCA_PIN setsid -w "$HSMCA" --module "$SOFTHSM_MODULE" list-objects "$CA" \
 	>"$T/stdout" 2>"$T/stderr" </dev/null || fail "list-objects without --login asked for a PIN"
