@@ -32,7 +32,8 @@ for c in $cmds; do
 		nok "no '.SS \"hsmca $c ...' section in $man"
 		continue
 	fi
-	if [[ " $(echo $_hsmca_commands) " == *" $c "* ]]; then
+	# shellcheck disable=SC2154 # set by the sourced completion
+	if [[ " $(printf '%s' "$_hsmca_commands" | tr -s '[:space:]' ' ') " == *" $c "* ]]; then
 		ok "completion knows command $c"
 	else
 		nok "completion does not know command $c"
@@ -41,7 +42,7 @@ for c in $cmds; do
 		echo "# $c: 'hsmca $c --help' fails (not implemented yet?): options not checked"
 		continue
 	}
-	copts=" $(echo $(_hsmca_options "$c")) "
+	copts=" $(_hsmca_options "$c" | tr -s '[:space:]' ' ') "
 	for o in $(printf '%s\n' "$help" | sed -n 's/^  \(--[a-z][a-z0-9-]*\).*/\1/p'); do
 		[ "$o" = --help ] && continue
 		esc=${o//-/\\-}
