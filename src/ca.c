@@ -4,10 +4,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <gnutls/gnutls.h>
 
+#include "hsmca/audit.h"
 #include "hsmca/ca.h"
 #include "hsmca/fileio.h"
 #include "hsmca/x509build.h"
@@ -90,8 +92,8 @@ load_chain(struct hsmca_ca *ca, struct hsmca_error *err)
 }
 
 int
-ca_open(const char *dir, int flags, struct hsmca_ca **out,
-    struct hsmca_error *err)
+ca_open(const char *dir, int flags, struct hsmca_warnings *w,
+    struct hsmca_ca **out, struct hsmca_error *err)
 {
 	struct hsmca_ca *ca = calloc(1, sizeof(*ca));
 	int r;
@@ -104,6 +106,9 @@ ca_open(const char *dir, int flags, struct hsmca_ca **out,
 		r = db_open(dir, (flags & CA_DB_WRITE) ? DB_WRITE : DB_READ,
 		    ca->conf->lock_timeout, &ca->db, err);
 		if (r != 0)
+			goto fail;
+		if ((flags & CA_DB_WRITE) && (r = audit_recover(ca->db,
+		    time(NULL), w, err)) != 0)
 			goto fail;
 	}
 	if ((r = load_cert(ca, flags & CA_NEED_CERT, err)) != 0)

@@ -7,8 +7,10 @@
 
 #include <gnutls/crypto.h>
 
+#include "hsmca/audit.h"
 #include "hsmca/issue.h"
 #include "hsmca/lint.h"
+#include "hsmca/testhook.h"
 
 int
 issue_rng(void *ctx, unsigned char *buf, size_t len)
@@ -134,29 +136,118 @@ next_serial_hex(const char *hex, char *out)
 		o += (size_t)sprintf(out + o, "%02X", b[i]);
 }
 
+/* The audit record of a job whose index entry is e; strings are malloc'ed
+ * into hold[0..4) for the caller to free. */
+static int
+audit_rec(const struct hsmca_issue_job *job, const struct hsmca_db_entry *e,
+    const struct hsmca_issue_audit *a, struct hsmca_audit_rec *rec,
+    char *hold[4], char sums[2][65])
+{
+	gnutls_datum_t der = { NULL, 0 }, b64 = { NULL, 0 };
+	int r = HSMCA_E_CRYPTO;
+
+	memset(rec, 0, sizeof(*rec));
+	rec->op = a->op;
+	rec->key_uri = a->key_uri;
+	rec->token_serial = a->token_serial;
+	rec->profile = a->profile;
+	rec->serial = e->serial;
+	rec->subject = e->subject;
+	rec->expiry = e->expiry;
+	if (job->in.csr != NULL) {
+		if (gnutls_x509_crq_export2(job->in.csr, GNUTLS_X509_FMT_DER,
+		    &der) != 0 || audit_sha256_hex(der.data, der.size,
+		    sums[0]) != 0)
+			goto out;
+		rec->csr_sha256 = sums[0];
+		gnutls_free(der.data);
+		der.data = NULL;
+	}
+	if (gnutls_x509_crt_export2(job->crt, GNUTLS_X509_FMT_DER, &der) != 0 ||
+	    audit_sha256_hex(der.data, der.size, sums[1]) != 0 ||
+	    gnutls_base64_encode2(&der, &b64) != 0)
+		goto out;
+	rec->cert_sha256 = sums[1];
+	hold[0] = strndup((const char *)b64.data, b64.size);
+	rec->cert_der_b64 = hold[0];
+	r = hold[0] ? 0 : HSMCA_E_NOMEM;
+out:
+	gnutls_free(der.data);
+	gnutls_free(b64.data);
+	return r;
+}
+
+/* Write the audit records of the m entries (jobs[idx[k]] for entries[k]). */
+static int
+audit_batch(struct hsmca_db *db, struct hsmca_issue_job *jobs,
+    const size_t *idx, const struct hsmca_db_entry *entries, size_t m,
+    const struct hsmca_issue_audit *a, struct hsmca_error *err)
+{
+	struct hsmca_audit_rec *recs = calloc(m, sizeof(*recs));
+	char (*sums)[2][65] = calloc(m, sizeof(*sums));
+	char **hold = calloc(4 * m, sizeof(*hold));
+	size_t k;
+	int r = 0;
+
+	if (recs == NULL || sums == NULL || hold == NULL)
+		r = hsmca_error_set(err, HSMCA_E_NOMEM, "out of memory");
+	for (k = 0; k < m && r == 0; k++)
+		if (audit_rec(&jobs[idx[k]], &entries[k], a, &recs[k],
+		    &hold[4 * k], sums[k]) != 0)
+			r = hsmca_error_set(err, HSMCA_E_CRYPTO, "%s: cannot "
+			    "record the certificate", entries[k].serial);
+	if (r == 0)
+		r = audit_append(db_dir(db), recs, m, a->now, err);
+	for (k = 0; hold != NULL && k < 4 * m; k++)
+		free(hold[k]);
+	free(hold);
+	free(sums);
+	free(recs);
+	return r;
+}
+
+/* The index append failed after the audit records were written: cancel
+ * them now rather than leave them to the next writer's recovery. */
+static void
+audit_abandon(struct hsmca_db *db, time_t now, struct hsmca_warnings *w)
+{
+	struct hsmca_error err = { 0 };
+
+	if (audit_recover(db, now, w, &err) != 0)
+		hsmca_warn(w, "%s", err.msg);
+}
+
 int
 issue_commit(struct hsmca_db *db, struct hsmca_issue_job *jobs, size_t n,
-    struct hsmca_error *err)
+    const struct hsmca_issue_audit *a, struct hsmca_error *err)
 {
 	struct hsmca_db_entry *entries = calloc(n ? n : 1, sizeof(*entries));
 	char (*expiry)[16] = calloc(n ? n : 1, sizeof(*expiry));
+	size_t *idx = calloc(n ? n : 1, sizeof(*idx));
 	char next[2 * SERIAL_OCTETS + 3];
 	const char *last = NULL;
 	size_t i, m = 0;
 	int r = 0;
 
-	if (entries == NULL || expiry == NULL) {
+	if (entries == NULL || expiry == NULL || idx == NULL) {
 		r = hsmca_error_set(err, HSMCA_E_NOMEM, "out of memory");
 		goto out;
 	}
 	for (i = 0; i < n; i++)
 		if (jobs[i].signed_ok && fill_entry(&jobs[i], &entries[m],
 		    expiry[m]) == 0)
-			m++;
+			idx[m++] = i;
 	if (m == 0)
 		goto out;
-	if ((r = db_append(db, entries, m, err)) != 0)
+	testhook_point("before-audit");
+	if ((r = audit_batch(db, jobs, idx, entries, m, a, err)) != 0)
 		goto out;
+	testhook_point("after-audit");
+	if ((r = db_append(db, entries, m, err)) != 0) {
+		audit_abandon(db, a->now, &jobs[0].w);
+		goto out;
+	}
+	testhook_point("after-index");
 	for (i = 0; i < n; i++) {
 		gnutls_datum_t pem = { NULL, 0 };
 
@@ -169,16 +260,19 @@ issue_commit(struct hsmca_db *db, struct hsmca_issue_job *jobs, size_t n,
 			last = jobs[i].serial_hex;
 		}
 		gnutls_free(pem.data);
+		testhook_point(i == 0 ? "after-newcert" : "after-newcert-2");
 	}
 	if (last != NULL) {
 		next_serial_hex(last, next);
 		r = db_set_next_serial(db, next, err);
+		testhook_point("after-serial");
 	}
 out:
 	for (i = 0; i < m; i++)
 		free(entries[i].subject);
 	free(entries);
 	free(expiry);
+	free(idx);
 	return r;
 }
 

@@ -39,10 +39,12 @@ enum {
 
 /* Open the CA directory dir: hsmca.conf, the certificate and chain when
  * present (CA_NEED_CERT makes a missing one an error), the database as
- * flags say.  Does not touch the token.  Returns 0 and *out (ca_close()),
+ * flags say.  With CA_DB_WRITE, what a crashed command left unfinished is
+ * settled first (audit_recover(), hsmca/audit.h), with a warning in w for
+ * each record.  Does not touch the token.  Returns 0 and *out (ca_close()),
  * or an HSMCA_E_* code with err naming the file at fault. */
-int ca_open(const char *dir, int flags, struct hsmca_ca **out,
-    struct hsmca_error *err) HSMCA_MUST_CHECK;
+int ca_open(const char *dir, int flags, struct hsmca_warnings *w,
+    struct hsmca_ca **out, struct hsmca_error *err) HSMCA_MUST_CHECK;
 
 /* Open the token session and the CA's key (one login).  When the CA has a
  * certificate, its public key must be the token key's: a mismatch is

@@ -53,13 +53,26 @@ int issue_prepare(struct hsmca_db *db, struct hsmca_issue_job *job);
 int issue_sign(struct hsmca_issue_job *job, gnutls_x509_crt_t issuer,
     gnutls_privkey_t key, const char *hash);
 
-/* Record every signed job of jobs[0..n) in db (DB_WRITE): one append of
- * all index lines, then each newcerts file, then the serial file (the last
- * serial + 1, as openssl ca leaves it).  Returns 0 or the error of the
- * append (then nothing is recorded and no job is committed).  A newcerts
- * write that fails after the append marks only that job failed. */
+/* Who signed, for the audit records of a batch. */
+struct hsmca_issue_audit {
+	const char *op;                 /* "sign" or "selfsign" */
+	const char *key_uri;
+	const char *token_serial;
+	const char *profile;            /* the profile's path */
+	time_t now;
+};
+
+/* Record every signed job of jobs[0..n) in db (DB_WRITE): the audit
+ * records first (one append, hsmca/audit.h: the journal), then one append
+ * of all index lines, then each newcerts file, then the serial file (the
+ * last serial + 1, as openssl ca leaves it).  Returns 0 or the error of an
+ * append (then no job is committed: when the index append fails after the
+ * audit append, "abandon" records cancel the batch at once).  A newcerts
+ * write that fails after the index append marks only that job failed (the
+ * next writer restores the file from the audit log). */
 int issue_commit(struct hsmca_db *db, struct hsmca_issue_job *jobs,
-    size_t n, struct hsmca_error *err) HSMCA_MUST_CHECK;
+    size_t n, const struct hsmca_issue_audit *a, struct hsmca_error *err)
+	HSMCA_MUST_CHECK;
 
 /* The hash to sign with: hash if given, else the profile's, else by the CA
  * key: sha512 for P-521, sha384 for P-384, sha256 otherwise.  Static. */

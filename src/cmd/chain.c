@@ -33,7 +33,7 @@ run(const char *dir, const char *out, struct hsmca_error *err)
 	FILE *f = NULL;
 	int r;
 
-	if ((r = ca_open(dir, CA_NEED_CERT, &ca, err)) != 0)
+	if ((r = ca_open(dir, CA_NEED_CERT, NULL, &ca, err)) != 0)
 		goto out;
 	child = ca->cert;
 	for (i = 0; i < ca->n_chain; i++) {

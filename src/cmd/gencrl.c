@@ -9,11 +9,13 @@
 
 #include <gnutls/gnutls.h>
 
+#include "hsmca/audit.h"
 #include "hsmca/ca.h"
 #include "hsmca/cmd.h"
 #include "hsmca/crl.h"
 #include "hsmca/db.h"
 #include "hsmca/issue.h"
+#include "hsmca/testhook.h"
 #include "cmd-util.h"
 
 enum { O_CA = 1, O_DAYS, O_OUT };
@@ -108,6 +110,7 @@ write_crl(struct hsmca_ca *ca, const char *number, const gnutls_datum_t *der,
 	if ((r = cmd_write_file(path, pem.data, pem.size, err)) != 0 ||
 	    (r = cmd_write_file(latest, pem.data, pem.size, err)) != 0)
 		goto out;
+	testhook_point("gencrl-after-write");
 	if ((r = db_crlnumber_commit(ca->db, number, err)) != 0)
 		goto out;
 	if (out != NULL)
@@ -117,6 +120,25 @@ out:
 	free(path);
 	free(latest);
 	return r;
+}
+
+/* The CRL's audit record, written before the CRL or crlnumber change (a
+ * crash after it makes the next writer skip this number: hsmca/audit.h). */
+static int
+audit_crl(const struct hsmca_ca *ca, const char *number,
+    const gnutls_datum_t *der, size_t n, time_t now, struct hsmca_error *err)
+{
+	struct hsmca_audit_rec rec = { .op = "gencrl" };
+	char sum[65];
+
+	if (audit_sha256_hex(der->data, der->size, sum) != 0)
+		return hsmca_error_set(err, HSMCA_E_CRYPTO, "sha256");
+	rec.key_uri = ca->info.uri;
+	rec.token_serial = ca->info.token_serial;
+	rec.crl_number = number;
+	rec.crl_sha256 = sum;
+	rec.crl_entries = (long)n;
+	return audit_append(ca->conf->dir, &rec, 1, now, err);
 }
 
 static int
@@ -133,7 +155,7 @@ run(const struct hsmca_ctx *ctx, const char *dir, unsigned long days,
 	char *hex = NULL;
 	int r;
 
-	if ((r = ca_open(dir, CA_NEED_CERT | CA_DB_WRITE, &ca, err)) != 0 ||
+	if ((r = ca_open(dir, CA_NEED_CERT | CA_DB_WRITE, w, &ca, err)) != 0 ||
 	    (r = collect(ca->db, &in, err)) != 0 ||
 	    (r = db_crlnumber_next(ca->db, &hex, err)) != 0)
 		goto out;
@@ -161,6 +183,9 @@ run(const struct hsmca_ctx *ctx, const char *dir, unsigned long days,
 	p.hash = issue_pick_hash(NULL, NULL, ca->info.pk, ca->info.bits);
 	if ((r = crl_build_sign(&p, &der, err)) != 0)
 		goto out;
+	if ((r = audit_crl(ca, hex, &der, in.n, p.this_update, err)) != 0)
+		goto out;
+	testhook_point("gencrl-after-audit");
 	if ((r = write_crl(ca, hex, &der, out, err)) != 0)
 		goto out;
 	cli_info(ctx, "%s: CRL number %s with %zu revoked certificate%s, "

@@ -7,9 +7,13 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <gnutls/gnutls.h>
+
+#include "hsmca/audit.h"
 #include "hsmca/ca.h"
 #include "hsmca/cadir.h"
 #include "hsmca/cmd.h"
+#include "hsmca/db.h"
 #include "hsmca/fileio.h"
 #include "hsmca/token.h"
 #include "hsmca/x509build.h"
@@ -46,7 +50,7 @@ load_issuers(const char *spec, gnutls_x509_crt_t **list, size_t *n,
 
 	if (stat(spec, &st) != 0 || !S_ISDIR(st.st_mode))
 		return ca_load_chain_file(spec, list, n, err);
-	if ((r = ca_open(spec, CA_NEED_CERT, &up, err)) != 0)
+	if ((r = ca_open(spec, CA_NEED_CERT, NULL, &up, err)) != 0)
 		return r;
 	*list = calloc(up->n_chain + 1, sizeof(**list));
 	if (*list == NULL) {
@@ -139,6 +143,78 @@ check_cert(const struct init_opts *o, gnutls_pubkey_t pub, const char *uri,
 	return r;
 }
 
+/* The sha256 of newcerts/SERIAL.pem's certificate, or NULL. */
+static const char *
+newcert_sha256(const char *dir, const char *serial, char out[65])
+{
+	gnutls_datum_t pem, der = { NULL, 0 };
+	char *path = NULL, *buf = NULL;
+	const char *r = NULL;
+	size_t len;
+
+	if (asprintf(&path, "%s/newcerts/%s.pem", dir, serial) < 0)
+		return NULL;
+	if (fileio_read(path, X509_MAX_INPUT, &buf, &len, NULL) == 0) {
+		pem.data = (unsigned char *)buf;
+		pem.size = (unsigned)len;
+		if (gnutls_pem_base64_decode2("CERTIFICATE", &pem, &der) == 0 &&
+		    audit_sha256_hex(der.data, der.size, out) == 0)
+			r = out;
+	}
+	gnutls_free(der.data);
+	free(buf);
+	free(path);
+	return r;
+}
+
+/* An adopted OpenSSL directory: one "adopt" audit record per existing
+ * index entry (and a "revoke" one for each revoked entry), so that the
+ * audit trail accounts for every certificate from the start. */
+static int
+adopt_entries(const char *dir, time_t now, size_t *count,
+    struct hsmca_error *err)
+{
+	const struct hsmca_db_entry *e;
+	struct hsmca_audit_rec *recs = NULL;
+	struct hsmca_db *db = NULL;
+	char (*sums)[65] = NULL;
+	size_t n, i, m = 0;
+	int r;
+
+	if ((r = db_open(dir, DB_WRITE, DB_LOCK_TIMEOUT_DEFAULT, &db, err)) != 0
+	    || (r = db_load(db, err)) != 0)
+		goto out;
+	e = db_entries(db, &n);
+	recs = calloc(2 * n + 1, sizeof(*recs));
+	sums = calloc(n + 1, sizeof(*sums));
+	if (recs == NULL || sums == NULL) {
+		r = hsmca_error_set(err, HSMCA_E_NOMEM, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		recs[m].op = "adopt";
+		recs[m].serial = e[i].serial;
+		recs[m].subject = e[i].subject;
+		recs[m].expiry = e[i].expiry;
+		recs[m++].cert_sha256 = newcert_sha256(dir, e[i].serial,
+		    sums[i]);
+		if (e[i].status != 'R')
+			continue;
+		recs[m].op = "revoke";
+		recs[m].serial = e[i].serial;
+		recs[m].subject = e[i].subject;
+		recs[m].reason = e[i].reason;
+		recs[m++].revoked = e[i].revoked;
+	}
+	r = audit_append(dir, recs, m, now, err);
+	*count = n;
+out:
+	free(recs);
+	free(sums);
+	db_close(db);
+	return r;
+}
+
 static int
 run(const struct hsmca_ctx *ctx, const struct init_opts *o,
     struct hsmca_warnings *w, struct hsmca_error *err)
@@ -149,7 +225,7 @@ run(const struct hsmca_ctx *ctx, const struct init_opts *o,
 	gnutls_privkey_t key = NULL;
 	gnutls_pubkey_t pub = NULL;
 	gnutls_x509_crt_t cert = NULL, *issuers = NULL;
-	size_t n_issuers = 0;
+	size_t n_issuers = 0, n_adopted = 0;
 	char *conf_path = NULL, *cert_path = NULL;
 	bool adopted = false;
 	int r;
@@ -184,6 +260,9 @@ run(const struct hsmca_ctx *ctx, const struct init_opts *o,
 		goto out;
 	if ((r = cadir_make_layout(o->dir, &adopted, err)) != 0)
 		goto out;
+	if (adopted && (r = adopt_entries(o->dir, ctx->now(), &n_adopted,
+	    err)) != 0)
+		goto out;
 	if (n_issuers > 0) {
 		if ((r = write_chain(conf, issuers, n_issuers, err)) != 0)
 			goto out;
@@ -194,8 +273,13 @@ run(const struct hsmca_ctx *ctx, const struct init_opts *o,
 		goto out;
 	if ((r = cadir_save(conf, err)) != 0)
 		goto out;
-	cli_info(ctx, "%s: %s CA directory for %s", o->dir,
-	    adopted ? "adopted the OpenSSL" : "made the", info.uri);
+	if (adopted)
+		cli_info(ctx, "%s: adopted the OpenSSL CA directory (%zu index "
+		    "entries, each recorded in %s) for %s", o->dir, n_adopted,
+		    AUDIT_LOG, info.uri);
+	else
+		cli_info(ctx, "%s: made the CA directory for %s", o->dir,
+		    info.uri);
 out:
 	x509_crt_list_free(issuers, n_issuers);
 	if (cert != NULL)

@@ -9,10 +9,12 @@
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
 
+#include "hsmca/audit.h"
 #include "hsmca/cmd.h"
 #include "hsmca/db.h"
 #include "hsmca/fileio.h"
 #include "hsmca/serial.h"
+#include "hsmca/testhook.h"
 
 #define CERT_MAX_BYTES (1024 * 1024)
 
@@ -195,11 +197,53 @@ out:
 	return r < 0 ? r : 0;
 }
 
+/* The revocation is checked, then recorded in the audit log (the journal:
+ * hsmca/audit.h), then made in index.txt; if that fails, the record is
+ * abandoned at once. */
+static int
+audit_then_revoke(const struct hsmca_ctx *ctx, struct hsmca_db *db,
+    const char *hex, const struct revoke_opts *o, struct hsmca_error *err)
+{
+	struct hsmca_audit_rec rec = { .op = "revoke" };
+	const struct hsmca_db_entry *e;
+	struct hsmca_warnings w = { 0 };
+	char stamp[16];
+	int r;
+
+	if ((r = db_load(db, err)) < 0)
+		return r;
+	e = db_find_serial(db, hex);
+	if (e == NULL)
+		return hsmca_error_set(err, HSMCA_E_NOTFOUND, "%s/index.txt: no "
+		    "certificate with serial %s", o->ca, hex);
+	if (e->status == 'R')
+		return hsmca_error_set(err, HSMCA_E_EXISTS, "%s/index.txt: serial "
+		    "%s is already revoked", o->ca, hex);
+	db_format_time(o->when, stamp);
+	rec.serial = hex;
+	rec.subject = e->subject;
+	rec.expiry = e->expiry;
+	rec.reason = o->reason;
+	rec.revoked = stamp;
+	if ((r = audit_append(o->ca, &rec, 1, ctx->now(), err)) < 0)
+		return r;
+	testhook_point("revoke-after-audit");
+	if ((r = db_revoke(db, hex, o->reason, o->when, err)) < 0) {
+		struct hsmca_error e2 = { 0 };
+
+		if (audit_recover(db, ctx->now(), &w, &e2) != 0)
+			hsmca_warn(&w, "%s", e2.msg);
+		cli_print_warnings(ctx, &w);
+	}
+	return r;
+}
+
 int
 cmd_revoke(const struct hsmca_ctx *ctx, int argc, char **argv)
 {
 	struct hsmca_error err = { 0 };
 	struct revoke_opts o = { 0 };
+	struct hsmca_warnings w = { 0 };
 	struct hsmca_db *db = NULL;
 	char *hex = NULL, stamp[16];
 	int r;
@@ -220,11 +264,10 @@ cmd_revoke(const struct hsmca_ctx *ctx, int argc, char **argv)
 		cli_warn(ctx, "%s/index.txt: removed a torn last line (%zu "
 		    "bytes) left by an interrupted write", o.ca,
 		    db_repaired(db));
-	r = db_revoke(db, hex, o.reason, o.when, &err);
-	if (r < 0)
+	r = audit_recover(db, ctx->now(), &w, &err);
+	cli_print_warnings(ctx, &w);
+	if (r < 0 || (r = audit_then_revoke(ctx, db, hex, &o, &err)) < 0)
 		goto out;
-	/* AUDIT HOOK (issue 6): the hardening work appends the revocation's
-	 * audit record here, under the same lock, once index.txt holds it. */
 	db_format_time(o.when, stamp);
 	cli_info(ctx, "revoked %s at %s%s%s", hex, stamp,
 	    o.reason ? ", reason " : "", o.reason ? o.reason : "");

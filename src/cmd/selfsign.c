@@ -80,6 +80,7 @@ static int
 run(const struct hsmca_ctx *ctx, const struct selfsign_opts *o,
     struct hsmca_issue_job *job, struct hsmca_error *err)
 {
+	struct hsmca_issue_audit audit = { .op = "selfsign" };
 	struct hsmca_profile *prof = NULL;
 	struct hsmca_warnings w = { 0 };
 	struct hsmca_ca *ca = NULL;
@@ -87,7 +88,7 @@ run(const struct hsmca_ctx *ctx, const struct selfsign_opts *o,
 	char *path = NULL;
 	int r;
 
-	if ((r = ca_open(o->ca, CA_DB_WRITE, &ca, err)) != 0)
+	if ((r = ca_open(o->ca, CA_DB_WRITE, &w, &ca, err)) != 0)
 		goto out;
 	if (ca->cert != NULL && !o->replace) {
 		r = hsmca_error_set(err, HSMCA_E_EXISTS, "%s/%s: the CA has a "
@@ -124,7 +125,11 @@ run(const struct hsmca_ctx *ctx, const struct selfsign_opts *o,
 		*err = job->err;
 		goto out;
 	}
-	if ((r = issue_commit(ca->db, job, 1, err)) != 0)
+	audit.key_uri = ca->info.uri;
+	audit.token_serial = ca->info.token_serial;
+	audit.profile = prof->path;
+	audit.now = job->in.now;
+	if ((r = issue_commit(ca->db, job, 1, &audit, err)) != 0)
 		goto out;
 	if (!job->committed) {
 		*err = job->err;

@@ -15,6 +15,7 @@
 #include "hsmca/cmd.h"
 #include "hsmca/issue.h"
 #include "hsmca/profile.h"
+#include "hsmca/testhook.h"
 #include "hsmca/x509build.h"
 #include "cmd-util.h"
 
@@ -193,6 +194,7 @@ issue_all(const struct hsmca_ctx *ctx, const struct sign_opts *o,
     struct hsmca_issue_job *jobs, struct hsmca_warnings *w,
     struct hsmca_error *err)
 {
+	struct hsmca_issue_audit audit = { .op = "sign" };
 	struct hsmca_profile *prof = NULL;
 	struct hsmca_ca *ca = NULL;
 	gnutls_pubkey_t ipub = NULL;
@@ -206,7 +208,7 @@ issue_all(const struct hsmca_ctx *ctx, const struct sign_opts *o,
 		    strerror(errno));
 		goto out;
 	}
-	if ((r = ca_open(o->ca, CA_NEED_CERT | CA_DB_WRITE, &ca, err)) != 0)
+	if ((r = ca_open(o->ca, CA_NEED_CERT | CA_DB_WRITE, w, &ca, err)) != 0)
 		goto out;
 	if ((r = profile_load(o->profile, o->ca, &prof, err)) != 0)
 		goto out;
@@ -231,9 +233,14 @@ issue_all(const struct hsmca_ctx *ctx, const struct sign_opts *o,
 	hash = issue_pick_hash(NULL, prof->hash, ca->info.pk, ca->info.bits);
 	for (i = 0; i < o->n_csrs; i++)
 		(void)issue_sign(&jobs[i], ca->cert, ca->key, hash);
-	if ((r = issue_commit(ca->db, jobs, o->n_csrs, err)) != 0)
+	audit.key_uri = ca->info.uri;
+	audit.token_serial = ca->info.token_serial;
+	audit.profile = prof->path;
+	audit.now = jobs[0].in.now;
+	if ((r = issue_commit(ca->db, jobs, o->n_csrs, &audit, err)) != 0)
 		goto out;
 	write_outputs(o, jobs, o->n_csrs);
+	testhook_point("after-output");
 out:
 	if (ipub != NULL)
 		gnutls_pubkey_deinit(ipub);

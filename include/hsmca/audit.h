@@ -1,0 +1,98 @@
+/* hsmca — the CA directory's audit trail: DIR/audit.log.
+ *
+ * One JSON object per line for every use of the CA key (selfsign, sign,
+ * gencrl), every revocation, every adoption of an existing index entry by
+ * `init`, and every record that a crash left unfinished ("abandon").  Each
+ * line carries "seq" (1, 2, ...) and "prev", the SHA-256 of the previous
+ * line's bytes (64 zeros for the first): a hash chain, so that a changed,
+ * removed or reordered line is found by audit_verify().  No line ever holds a
+ * PIN.
+ *
+ * The log is the CA directory's journal.  Under the exclusive lock, a command
+ * appends its records (one write + fsync) BEFORE it changes index.txt,
+ * newcerts/, crlnumber or hands anything out.  So after a crash at any point
+ * the last records may describe work that did not finish; audit_recover(),
+ * run by every writer right after it takes the lock, settles them:
+ *   - sign/selfsign whose index line never became durable: an "abandon"
+ *     record cancels it (the certificate was never handed out);
+ *   - sign/selfsign whose index line is there but newcerts/SERIAL.pem is not:
+ *     the certificate is restored from the record (it carries the DER);
+ *   - revoke not applied to index.txt: abandoned;
+ *   - gencrl whose crlnumber was not advanced: advanced (the number is
+ *     burnt, never reused for a different CRL).
+ * Only the records after the last settled one are read: the cost does not
+ * grow with the log.
+ */
+#ifndef HSMCA_AUDIT_H
+#define HSMCA_AUDIT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "hsmca/db.h"
+#include "hsmca/err.h"
+
+#define AUDIT_LOG "audit.log"
+
+/* One record.  NULL fields are left out of the line. */
+struct hsmca_audit_rec {
+	const char *op;            /* selfsign sign revoke gencrl adopt abandon */
+	const char *key_uri;       /* the CA key (no PIN: URIs printed by hsmca never carry one) */
+	const char *token_serial;
+	const char *profile;
+	const char *serial;        /* upper-case hex, as in index.txt */
+	const char *subject;       /* OpenSSL one-line form, as in index.txt */
+	const char *expiry;        /* index.txt form */
+	const char *csr_sha256;
+	const char *cert_sha256;   /* of the DER certificate */
+	const char *cert_der_b64;  /* sign/selfsign: the certificate itself */
+	const char *reason;        /* revoke */
+	const char *revoked;       /* revoke: the index.txt time */
+	const char *crl_number;    /* gencrl: hex */
+	const char *crl_sha256;
+	long crl_entries;          /* gencrl; ignored otherwise */
+	unsigned long cancels;     /* abandon: the seq it cancels */
+};
+
+/* SHA-256 of data as 64 lower-case hex digits and a NUL. */
+int audit_sha256_hex(const void *data, size_t len, char out[65])
+	HSMCA_MUST_CHECK;
+
+/* Append n records to dir/audit.log (created 0600) in one write + fsync,
+ * chained to the last line.  The caller holds the directory's exclusive
+ * lock.  A torn last line (a crash in the middle of an append: nothing after
+ * it happened) is cut off first.  now is the records' time.  Returns 0 or
+ * HSMCA_E_IO / HSMCA_E_PARSE (the last line is not a record of ours) /
+ * HSMCA_E_NOMEM; on failure the log is as it was. */
+int audit_append(const char *dir, const struct hsmca_audit_rec *recs,
+    size_t n, time_t now, struct hsmca_error *err) HSMCA_MUST_CHECK;
+
+/* Settle the records a crash left unfinished (see above).  db is open with
+ * DB_WRITE.  Adds a warning to w for each record it settles.  Returns 0 or
+ * an HSMCA_E_* code. */
+int audit_recover(struct hsmca_db *db, time_t now, struct hsmca_warnings *w,
+    struct hsmca_error *err) HSMCA_MUST_CHECK;
+
+struct hsmca_audit_report {
+	unsigned long lines;       /* records read */
+	unsigned long issued;      /* sign/selfsign/adopt records not abandoned */
+	unsigned long revoked;
+	unsigned long crls;
+	unsigned long abandoned;
+	unsigned long pending;     /* unfinished (a crash): the next writer settles them */
+};
+
+/* Check dir's audit log: the hash chain and sequence from the first line,
+ * every line a well-formed record, and that every index.txt entry and every
+ * newcerts/ file has its record and the reverse (revoked entries their
+ * revoke record).  Records at the end whose effect is not in the database
+ * (an operation a crash cut short, before audit_recover() ran) are counted
+ * as pending, not errors.  Read-only (a shared lock).  Returns 0 and fills
+ * rep, or HSMCA_E_VERIFY with err
+ * naming the first line that breaks ("DIR/audit.log:LINE: ..." or
+ * "DIR/index.txt:LINE: ..."). */
+int audit_verify(const char *dir, struct hsmca_audit_report *rep,
+    struct hsmca_error *err) HSMCA_MUST_CHECK;
+
+#endif /* HSMCA_AUDIT_H */
