@@ -127,3 +127,17 @@ fz_check_error(int r, const struct hsmca_error *err)
 		abort();
 	}
 }
+
+int
+fz_excluded(const char *what)
+{
+	const char *list = getenv("HSMCA_FUZZ_EXCLUDE"), *p;
+	size_t n = strlen(what);
+
+	for (p = list; p != NULL && *p != '\0'; p += strcspn(p, ",")) {
+		p += strspn(p, ",");
+		if (strncmp(p, what, n) == 0 && (p[n] == ',' || p[n] == '\0'))
+			return 1;
+	}
+	return 0;
+}
