@@ -348,8 +348,8 @@ x509_csr_subject(gnutls_x509_crq_t csr, struct hsmca_dn *out,
 
 /* Write dn's attributes in order; set_dn_by_oid appends one RDN per call
  * (L4: set_dn cannot do emailAddress or other names it does not know). */
-static int
-set_subject(gnutls_x509_crt_t crt, gnutls_x509_crq_t crq,
+int
+x509_set_subject(gnutls_x509_crt_t crt, gnutls_x509_crq_t crq,
     const struct hsmca_dn *dn, struct hsmca_error *err)
 {
 	unsigned char tl[16], *raw = NULL;
@@ -531,7 +531,7 @@ x509_build_cert(const struct hsmca_issue *in, gnutls_x509_crt_t *out,
 		r = gt_fail(err, HSMCA_E_CRYPTO, r, "certificate");
 		goto out;
 	}
-	if ((r = set_subject(c, NULL, &subject, err)) != 0)
+	if ((r = x509_set_subject(c, NULL, &subject, err)) != 0)
 		goto out;
 	if ((r = x509ext_apply(c, in, pub, subject.n == 0, w, err)) != 0)
 		goto out;
@@ -704,80 +704,6 @@ out:
 	gnutls_free(der.data);
 	gnutls_free(ider.data);
 	gnutls_pubkey_deinit(ip);
-	return r;
-}
-
-/* ---- requests ----------------------------------------------------------- */
-
-static int
-csr_add_sans(gnutls_x509_crq_t q, const struct hsmca_gn_list *sans,
-    struct hsmca_error *err)
-{
-	gnutls_x509_subject_alt_name_t type;
-	unsigned char ip[32];
-	gnutls_datum_t d;
-	size_t i;
-	int r;
-
-	for (i = 0; sans != NULL && i < sans->n; i++) {
-		if ((r = x509_gn_to_gnutls(&sans->items[i], false, &type, ip, &d,
-		    err)) != 0)
-			return r;
-		if ((r = gnutls_x509_crq_set_subject_alt_name(q, type, d.data,
-		    d.size, GNUTLS_FSAN_APPEND)) < 0)
-			return hsmca_error_set(err, HSMCA_E_PARSE, "--san %s: %s",
-			    sans->items[i].value, gnutls_strerror(r));
-	}
-	return 0;
-}
-
-int
-x509_build_csr(gnutls_privkey_t key, gnutls_pubkey_t pub,
-    const char *subject, const struct hsmca_gn_list *sans, const char *hash,
-    gnutls_datum_t *pem_out, struct hsmca_error *err)
-{
-	gnutls_digest_algorithm_t dig = x509_hash(hash);
-	struct hsmca_dn dn = { NULL, 0 };
-	gnutls_x509_crq_t q = NULL;
-	int r;
-
-	if (dig == GNUTLS_DIG_UNKNOWN)
-		return hsmca_error_set(err, HSMCA_E_USAGE, "unknown hash '%s' "
-		    "(sha256, sha384 or sha512)", hash);
-	if ((r = dn_parse("--subject", subject, &dn, err)) != 0)
-		return r;
-	if ((r = gnutls_x509_crq_init(&q)) < 0) {
-		r = gt_fail(err, HSMCA_E_NOMEM, r, "request");
-		goto out;
-	}
-	if ((r = gnutls_x509_crq_set_version(q, 1)) < 0 ||
-	    (r = gnutls_x509_crq_set_pubkey(q, pub)) < 0) {
-		r = gt_fail(err, HSMCA_E_CRYPTO, r, "request");
-		goto out;
-	}
-	/* Only a SAN is requested: no EKU, so B3 (EKU inheriting another
-	 * extension's critical flag) cannot bite. */
-	if ((r = set_subject(NULL, q, &dn, err)) != 0 ||
-	    (r = csr_add_sans(q, sans, err)) != 0)
-		goto out;
-	if ((r = gnutls_x509_crq_privkey_sign(q, key, dig, 0)) < 0) {
-		r = gt_fail(err, HSMCA_E_CRYPTO, r, "signing the request");
-		goto out;
-	}
-	if ((r = gnutls_x509_crq_verify(q, 0)) < 0) {
-		r = hsmca_error_set(err, HSMCA_E_VERIFY, "the new request's "
-		    "signature does not verify: the key does not match");
-		goto out;
-	}
-	if ((r = gnutls_x509_crq_export2(q, GNUTLS_X509_FMT_PEM, pem_out)) < 0) {
-		r = gt_fail(err, HSMCA_E_CRYPTO, r, "request");
-		goto out;
-	}
-	r = 0;
-out:
-	if (q != NULL)
-		gnutls_x509_crq_deinit(q);
-	dn_clear(&dn);
 	return r;
 }
 

@@ -1,4 +1,5 @@
-/* The profile's [extensions] turned into GnuTLS calls (see hsmca/x509build.h).
+/* The profile's [extensions] turned into GnuTLS calls, and PKCS#10 requests
+ * for `hsmca req` (see hsmca/x509build.h).
  *
  * Every extension is exported to DER with gnutls_x509_ext_export_*() and set
  * with gnutls_x509_crt_set_extension_by_oid(), so that the profile's
@@ -611,4 +612,82 @@ x509ext_apply(gnutls_x509_crt_t crt, const struct hsmca_issue *in,
 	if (e->policies.present && (r = ext_policies(crt, e, err)) != 0)
 		return r;
 	return ext_netscape(crt, in->profile, w, err);
+}
+
+/* ---- requests ----------------------------------------------------------- */
+
+static int
+csr_add_sans(gnutls_x509_crq_t q, const struct hsmca_gn_list *sans,
+    struct hsmca_error *err)
+{
+	gnutls_x509_subject_alt_name_t type;
+	unsigned char ip[32];
+	gnutls_datum_t d;
+	size_t i;
+	int r;
+
+	for (i = 0; sans != NULL && i < sans->n; i++) {
+		if ((r = x509_gn_to_gnutls(&sans->items[i], false, &type, ip, &d,
+		    err)) != 0)
+			return r;
+		if ((r = gnutls_x509_crq_set_subject_alt_name(q, type, d.data,
+		    d.size, GNUTLS_FSAN_APPEND)) < 0)
+			return hsmca_error_set(err, HSMCA_E_PARSE, "--san %s: %s",
+			    sans->items[i].value, gnutls_strerror(r));
+	}
+	return 0;
+}
+
+int
+x509_build_csr(gnutls_privkey_t key, gnutls_pubkey_t pub,
+    const char *subject, const struct hsmca_gn_list *sans, const char *hash,
+    gnutls_datum_t *pem_out, struct hsmca_error *err)
+{
+	gnutls_digest_algorithm_t dig = x509_hash(hash);
+	struct hsmca_dn dn = { NULL, 0 };
+	gnutls_x509_crq_t q = NULL;
+	int r;
+
+	if (dig == GNUTLS_DIG_UNKNOWN)
+		return hsmca_error_set(err, HSMCA_E_USAGE, "unknown hash '%s' "
+		    "(sha256, sha384 or sha512)", hash);
+	if ((r = dn_parse("--subject", subject, &dn, err)) != 0)
+		return r;
+	if ((r = gnutls_x509_crq_init(&q)) < 0) {
+		r = hsmca_error_set(err, HSMCA_E_NOMEM, "request: %s",
+		    gnutls_strerror(r));
+		goto out;
+	}
+	if ((r = gnutls_x509_crq_set_version(q, 1)) < 0 ||
+	    (r = gnutls_x509_crq_set_pubkey(q, pub)) < 0) {
+		r = hsmca_error_set(err, HSMCA_E_CRYPTO, "request: %s",
+		    gnutls_strerror(r));
+		goto out;
+	}
+	/* Only a SAN is requested: no EKU, so B3 (EKU inheriting another
+	 * extension's critical flag) cannot bite. */
+	if ((r = x509_set_subject(NULL, q, &dn, err)) != 0 ||
+	    (r = csr_add_sans(q, sans, err)) != 0)
+		goto out;
+	if ((r = gnutls_x509_crq_privkey_sign(q, key, dig, 0)) < 0) {
+		r = hsmca_error_set(err, HSMCA_E_CRYPTO, "signing the request: "
+		    "%s", gnutls_strerror(r));
+		goto out;
+	}
+	if ((r = gnutls_x509_crq_verify(q, 0)) < 0) {
+		r = hsmca_error_set(err, HSMCA_E_VERIFY, "the new request's "
+		    "signature does not verify: the key does not match");
+		goto out;
+	}
+	if ((r = gnutls_x509_crq_export2(q, GNUTLS_X509_FMT_PEM, pem_out)) < 0) {
+		r = hsmca_error_set(err, HSMCA_E_CRYPTO, "request: %s",
+		    gnutls_strerror(r));
+		goto out;
+	}
+	r = 0;
+out:
+	if (q != NULL)
+		gnutls_x509_crq_deinit(q);
+	dn_clear(&dn);
+	return r;
 }

@@ -172,11 +172,17 @@ int x509_export_pem(gnutls_x509_crt_t crt, gnutls_datum_t *out,
 gnutls_digest_algorithm_t x509_hash(const char *hash);
 
 /* Internal to x509build.c / x509ext.c (declared here so both files share
- * one contract): add the profile's extensions and the subject's SAN to crt.
+ * one contract; x509ext.c also holds x509_build_csr()): add the profile's
+ * extensions and the subject's SAN to crt.
  * subject_empty makes the SAN critical (RFC 5280 §4.2.1.6). */
 int x509ext_apply(gnutls_x509_crt_t crt, const struct hsmca_issue *in,
     gnutls_pubkey_t subject_pub, bool subject_empty,
     struct hsmca_warnings *w, struct hsmca_error *err) HSMCA_MUST_CHECK;
+
+/* Write dn's attributes, in order, as the subject of crt (or, when crt is
+ * NULL, of crq): one RDN per attribute.  Returns 0 or HSMCA_E_CRYPTO. */
+int x509_set_subject(gnutls_x509_crt_t crt, gnutls_x509_crq_t crq,
+    const struct hsmca_dn *dn, struct hsmca_error *err) HSMCA_MUST_CHECK;
 
 /* Convert a general name to GnuTLS's type and data (IP text to 4/16
  * octets; with_mask: "addr/mask" or "addr/prefix" to 8/32 octets).  data
