@@ -1024,6 +1024,13 @@ START_TEST(test_csr_is_private_key)
 }
 END_TEST
 
+START_TEST(test_csr_is_crl)
+{
+	expect_csr_error("crl.pem", HSMCA_E_PARSE, "crl.pem: this is a CRL, "
+	    "not a certificate request");
+}
+END_TEST
+
 START_TEST(test_csr_empty)
 {
 	struct hsmca_error err = { 0, "" };
@@ -1102,6 +1109,7 @@ x509build_suite(void)
 	tcase_add_test(h, test_csr_garbage);
 	tcase_add_test(h, test_csr_is_certificate);
 	tcase_add_test(h, test_csr_is_private_key);
+	tcase_add_test(h, test_csr_is_crl);
 	tcase_add_test(h, test_csr_empty);
 	tcase_add_test(h, test_csr_too_large);
 	tcase_add_test(h, test_crt_list_and_kinds);
