@@ -34,6 +34,12 @@ struct crl_alg {
 	bool null_params;       /* RSA: parameters NULL; others: absent */
 };
 
+/* The DER of each reasonCode value, encoded once per CRL (len 0: not yet). */
+struct crl_reasons {
+	unsigned char der[CRL_REASON_MAX + 1][8];
+	int len[CRL_REASON_MAX + 1];
+};
+
 /* A growing output buffer for the concatenated entries. */
 struct crl_buf {
 	unsigned char *data;
@@ -174,12 +180,12 @@ buf_reserve(struct crl_buf *b, size_t more, struct hsmca_error *err)
 /* Encode one RevokedCertificate and append its DER to out. */
 static int
 encode_entry(asn1_node defs, const struct hsmca_crl_entry *e, size_t i,
-    struct crl_buf *out, struct hsmca_error *err)
+    struct crl_reasons *rs, struct crl_buf *out, struct hsmca_error *err)
 {
 	asn1_node n = NULL;
 	char what[64], desc[ASN1_MAX_ERROR_DESCRIPTION_SIZE];
-	unsigned char rv[16], code;
-	int rc, r, len;
+	unsigned char code;
+	int rc, r = 0, len;
 
 	snprintf(what, sizeof(what), "entry %zu serial", i + 1);
 	if (e->reason != CRL_REASON_NONE && crl_reason_name(e->reason) == NULL)
@@ -200,12 +206,14 @@ encode_entry(asn1_node defs, const struct hsmca_crl_entry *e, size_t i,
 			r = crl_tasn_error(err, rc, "crlEntryExtensions");
 	} else if (r == 0) {
 		code = (unsigned char)e->reason;
-		len = sizeof(rv);
-		r = ext_value(defs, "HSMCA-CRL.CRLReason", "", &code, 1,
-		    false, rv, &len, err);
+		if (rs->len[code] == 0) {
+			rs->len[code] = sizeof(rs->der[code]);
+			r = ext_value(defs, "HSMCA-CRL.CRLReason", "", &code, 1,
+			    false, rs->der[code], &rs->len[code], err);
+		}
 		if (r == 0)
-			r = put_ext(n, "crlEntryExtensions", OID_REASON, rv,
-			    (size_t)len, err);
+			r = put_ext(n, "crlEntryExtensions", OID_REASON,
+			    rs->der[code], (size_t)rs->len[code], err);
 	}
 	if (r != 0)
 		goto out;
@@ -234,6 +242,7 @@ put_entries(asn1_node defs, asn1_node tbs, const struct hsmca_crl_params *p,
     struct hsmca_error *err)
 {
 	struct crl_buf b = { NULL, 0, 0 };
+	struct crl_reasons rs;
 	size_t i;
 	int rc, r = 0;
 
@@ -242,8 +251,9 @@ put_entries(asn1_node defs, asn1_node tbs, const struct hsmca_crl_params *p,
 		return rc == ASN1_SUCCESS ? 0 :
 		    crl_tasn_error(err, rc, "revokedCertificates");
 	}
+	memset(&rs, 0, sizeof(rs));
 	for (i = 0; i < p->n_entries && r == 0; i++)
-		r = encode_entry(defs, &p->entries[i], i, &b, err);
+		r = encode_entry(defs, &p->entries[i], i, &rs, &b, err);
 	/* libtasn1 lengths are int; the whole CRL must fit */
 	if (r == 0 && b.len > (size_t)INT_MAX / 2)
 		r = hsmca_error_set(err, HSMCA_E_POLICY, "crl: %zu entries "
