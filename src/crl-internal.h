@@ -9,6 +9,9 @@
 
 #include "hsmca/err.h"
 
+/* src/crl.asn compiled by asn1Parser at build time (crl-asn.c). */
+extern const asn1_static_node hsmca_crl_asn1_tab[];
+
 /* The definitions of src/crl.asn as a libtasn1 tree in *defs (free with
  * asn1_delete_structure()).  Returns 0 or HSMCA_E_INTERNAL. */
 int crl_defs(asn1_node *defs, struct hsmca_error *err);

@@ -13,9 +13,6 @@
 #include "crl-internal.h"
 #include "hsmca/crl.h"
 
-/* Generated at build time by asn1Parser from src/crl.asn. */
-extern const asn1_static_node hsmca_crl_asn1_tab[];
-
 #define OID_REASON "2.5.29.21"
 
 /* Indexed by code; code 7 is unused.  Spelled as OpenSSL writes them. */

@@ -284,6 +284,52 @@ START_TEST(test_bench_100k)
 }
 END_TEST
 
+/* Above CRL_GNUTLS_VERIFY_MAX entries the signature is still checked: a
+ * key that is not the issuer's is refused and nothing is returned. */
+START_TEST(test_large_wrong_key)
+{
+	enum { N = CRL_GNUTLS_VERIFY_MAX + 1 };
+	unsigned char (*serials)[4] = calloc(N, 4);
+	struct hsmca_crl_entry *e = calloc(N, sizeof(*e));
+	gnutls_privkey_t key = th_software_key("ec:secp384r1");
+	gnutls_privkey_t other = th_software_key("ec:secp384r1");
+	gnutls_x509_crt_t ca = make_ca(key);
+	struct hsmca_crl_params p = { 0 };
+	struct hsmca_error err = { 0 };
+	gnutls_datum_t der = { NULL, 0 };
+	size_t i;
+
+	ck_assert(serials != NULL && e != NULL);
+	for (i = 0; i < N; i++) {
+		serials[i][0] = 0x10;
+		serials[i][1] = (unsigned char)(i >> 16);
+		serials[i][2] = (unsigned char)(i >> 8);
+		serials[i][3] = (unsigned char)i;
+		e[i] = (struct hsmca_crl_entry){ serials[i], 4, T0, 1 };
+	}
+	p.issuer = ca;
+	p.key = other;
+	p.this_update = T0;
+	p.next_update = T0 + YEAR;
+	p.number = (const unsigned char *)"\x01";
+	p.number_len = 1;
+	p.entries = e;
+	p.n_entries = N;
+	ck_assert_int_eq(crl_build_sign(&p, &der, &err), HSMCA_E_VERIFY);
+	ck_assert_msg(strstr(err.msg, "does not verify with the issuer") !=
+	    NULL, "%s", err.msg);
+	ck_assert_ptr_null(der.data);
+	p.key = key;
+	ck_assert_msg(crl_build_sign(&p, &der, &err) == 0, "%s", err.msg);
+	gnutls_free(der.data);
+	gnutls_x509_crt_deinit(ca);
+	gnutls_privkey_deinit(other);
+	gnutls_privkey_deinit(key);
+	free(serials);
+	free(e);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -300,6 +346,7 @@ main(void)
 	suite_add_tcase(s, tc);
 	tcase_set_timeout(bench, 120);
 	tcase_add_test(bench, test_bench_100k);
+	tcase_add_test(bench, test_large_wrong_key);
 	suite_add_tcase(s, bench);
 	return th_run(s);
 }
