@@ -67,10 +67,10 @@ static int
 load_registry(struct hsmca_warnings *w, struct hsmca_error *err)
 {
 	CK_FUNCTION_LIST **mods;
-	struct hsmca_error merr;
 	char *file, *name;
 	size_t i;
 	bool trusted;
+	int r;
 
 	mods = p11_kit_modules_load(NULL, 0);
 	if (mods == NULL)
@@ -81,14 +81,13 @@ load_registry(struct hsmca_warnings *w, struct hsmca_error *err)
 		name = p11_kit_module_get_name(mods[i]);
 		trusted = (p11_kit_module_get_flags(mods[i]) &
 		    P11_KIT_MODULE_TRUSTED) != 0;
-		memset(&merr, 0, sizeof(merr));
-		if (file == NULL)
-			(void)hsmca_warn(w, "p11-kit module %s has no file; "
-			    "skipped", name ? name : "(unnamed)");
-		else if (load_module(file, trusted ? "trusted" : NULL,
-		    &merr) != 0)
-			(void)hsmca_warn(w, "%s; module %s skipped", merr.msg,
-			    name ? name : file);
+		r = file == NULL ? GNUTLS_E_PKCS11_LOAD_ERROR :
+		    gnutls_pkcs11_add_provider(file, trusted ? "trusted" :
+		    NULL);
+		if (r < 0)
+			(void)hsmca_warn(w, "PKCS#11 module %s (%s) failed to "
+			    "initialise: %s; skipped", name ? name : "?",
+			    file ? file : "no file", gnutls_strerror(r));
 		free(file);
 		free(name);
 	}
