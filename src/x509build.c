@@ -509,6 +509,8 @@ x509_build_cert(const struct hsmca_issue *in, gnutls_x509_crt_t *out,
 	unsigned days = in->days ? in->days : p->days;
 	int r;
 
+	if (in->serial == NULL || in->serial_len == 0)
+		return hsmca_error_set(err, HSMCA_E_INTERNAL, "no serial given");
 	if (days == 0)
 		return hsmca_error_set(err, HSMCA_E_USAGE, "%s: no validity: the "
 		    "profile has no days and none was given",

@@ -312,7 +312,7 @@ out:
 
 static int
 ext_key_ids(gnutls_x509_crt_t crt, const struct hsmca_issue *in,
-    gnutls_pubkey_t pub, struct hsmca_error *err)
+    gnutls_pubkey_t pub, struct hsmca_warnings *w, struct hsmca_error *err)
 {
 	const struct hsmca_extensions *e = &in->profile->ext;
 	unsigned char ski[20], aki[64];
@@ -342,6 +342,9 @@ ext_key_ids(gnutls_x509_crt_t crt, const struct hsmca_issue *in,
 			return hsmca_error_set(err, HSMCA_E_POLICY, "authority"
 			    "KeyIdentifier = keyid:always, but the issuer "
 			    "certificate has no subjectKeyIdentifier");
+		if (w != NULL && hsmca_warn(w, "no authorityKeyIdentifier: the "
+		    "issuer certificate has no subjectKeyIdentifier") != 0)
+			return hsmca_error_set(err, HSMCA_E_NOMEM, "out of memory");
 		return 0;
 	}
 	if ((r = gnutls_x509_aki_init(&a)) < 0)
@@ -599,7 +602,7 @@ x509ext_apply(gnutls_x509_crt_t crt, const struct hsmca_issue *in,
 
 	/* Order as in web PKI certificates: KU, BC, EKU, SKI, AKI, SAN, ... */
 	if ((r = ext_usages(crt, in->profile, subject_pub, err)) != 0 ||
-	    (r = ext_key_ids(crt, in, subject_pub, err)) != 0 ||
+	    (r = ext_key_ids(crt, in, subject_pub, w, err)) != 0 ||
 	    (r = ext_san(crt, in, subject_empty, w, err)) != 0)
 		return r;
 	if (e->name_constraints.present &&

@@ -811,6 +811,41 @@ START_TEST(test_shipped_profiles)
 }
 END_TEST
 
+/* An issuer without SKI: keyid:always refuses, keyid warns and omits. */
+START_TEST(test_aki_issuer_without_ski)
+{
+	struct hsmca_error err = { 0, "" };
+	struct hsmca_warnings w = { NULL, 0 };
+	struct hsmca_profile rp, sp;
+	gnutls_privkey_t rk = fixture_key("root-p384");
+	gnutls_x509_crq_t q = fixture_csr("good-p256.csr");
+	gnutls_x509_crt_t root, leaf = NULL;
+	unsigned char id[64];
+	size_t idl = sizeof(id);
+	unsigned crit;
+
+	profile_root(&rp);
+	rp.ext.ski = false;
+	profile_server(&sp);
+	root = make_root(rk, &rp);
+	sp.ext.aki.always = true;
+	ck_assert_int_eq(build_leaf(&sp, q, root, NULL, &leaf, &w, &err),
+	    HSMCA_E_POLICY);
+	ck_assert_ptr_nonnull(strstr(err.msg, "keyid:always"));
+	sp.ext.aki.always = false;
+	ck_assert(build_leaf(&sp, q, root, NULL, &leaf, &w, &err) == 0);
+	ck_assert_uint_eq(w.n, 1);
+	ck_assert_ptr_nonnull(strstr(w.msgs[0], "no authorityKeyIdentifier"));
+	ck_assert_int_eq(gnutls_x509_crt_get_authority_key_id(leaf, id, &idl,
+	    &crit), GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE);
+	hsmca_warnings_clear(&w);
+	gnutls_x509_crt_deinit(leaf);
+	gnutls_x509_crt_deinit(root);
+	gnutls_x509_crq_deinit(q);
+	gnutls_privkey_deinit(rk);
+}
+END_TEST
+
 START_TEST(test_sign_with_mismatched_key)
 {
 	struct hsmca_error err = { 0, "" };
@@ -1097,6 +1132,7 @@ x509build_suite(void)
 	tcase_add_test(b, test_subject_override_with_email);
 	tcase_add_test(b, test_intermediate_web_pki);
 	tcase_add_test(b, test_shipped_profiles);
+	tcase_add_test(b, test_aki_issuer_without_ski);
 	tcase_add_test(b, test_sign_with_mismatched_key);
 	tcase_add_test(b, test_verify_signed_wrong_issuer);
 	tcase_add_test(b, test_unknown_hash);
