@@ -343,6 +343,35 @@ START_TEST(test_root_isrg_x2_shape)
 }
 END_TEST
 
+/* Ed25519 and RSA roots: the hash argument is ignored for Ed25519. */
+START_TEST(test_root_other_key_types)
+{
+	static const char *keys[][2] = { { "ed25519", "ED25519" },
+	    { "inter-rsa2048", "sha512WithRSAEncryption" } };
+	struct hsmca_profile p;
+	gnutls_x509_crt_t c;
+	char *path, *text;
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		gnutls_privkey_t k = fixture_key(keys[i][0]);
+
+		profile_root(&p);
+		p.hash = "sha512";
+		c = make_root(k, &p);
+		path = write_crt(c, "root.pem");
+		text = openssl_text(path);
+		ck_assert_msg(strstr(text, keys[i][1]) != NULL, "no %s",
+		    keys[i][1]);
+		openssl_verify_ok(path, NULL, path);
+		free(text);
+		free(path);
+		gnutls_x509_crt_deinit(c);
+		gnutls_privkey_deinit(k);
+	}
+}
+END_TEST
+
 /* Method (1) as OpenSSL computes it for the same key. */
 START_TEST(test_ski_matches_openssl)
 {
@@ -1121,6 +1150,7 @@ x509build_suite(void)
 	tcase_add_checked_fixture(b, setup, teardown);
 	tcase_set_timeout(b, 60);
 	tcase_add_test(b, test_root_isrg_x2_shape);
+	tcase_add_test(b, test_root_other_key_types);
 	tcase_add_test(b, test_ski_matches_openssl);
 	tcase_add_test(b, test_leaf_from_ca_true_csr_is_not_a_ca);
 	tcase_add_test(b, test_leaf_golden_and_aki);
