@@ -227,6 +227,28 @@ mech_of(const struct hsmca_keytype *type, CK_KEY_TYPE *kt)
 	return CKM_EC_KEY_PAIR_GEN;
 }
 
+/* Is m in the slot's mechanism list?  (A token may answer
+ * C_GetMechanismInfo for a mechanism it does not offer, as SoftHSM2 does
+ * for one its configuration disables.) */
+static bool
+has_mech(CK_FUNCTION_LIST *f, CK_SLOT_ID slot, CK_MECHANISM_TYPE m)
+{
+	CK_MECHANISM_TYPE *list;
+	CK_ULONG n = 0, i;
+	bool found = false;
+
+	if (f->C_GetMechanismList(slot, NULL, &n) != CKR_OK || n == 0)
+		return false;
+	list = calloc(n, sizeof(*list));
+	if (list == NULL)
+		return false;
+	if (f->C_GetMechanismList(slot, list, &n) == CKR_OK)
+		for (i = 0; i < n && !found; i++)
+			found = list[i] == m;
+	free(list);
+	return found;
+}
+
 /* Does the token have the mechanism, for this size? */
 static int
 check_mech(CK_FUNCTION_LIST *f, CK_SLOT_ID slot, const char *tlabel,
@@ -235,10 +257,9 @@ check_mech(CK_FUNCTION_LIST *f, CK_SLOT_ID slot, const char *tlabel,
 	CK_MECHANISM_INFO mi;
 	CK_KEY_TYPE kt;
 	CK_MECHANISM_TYPE m = mech_of(type, &kt);
-	CK_RV rv;
 
-	rv = f->C_GetMechanismInfo(slot, m, &mi);
-	if (rv != CKR_OK || !(mi.flags & CKF_GENERATE_KEY_PAIR))
+	if (!has_mech(f, slot, m) || f->C_GetMechanismInfo(slot, m, &mi) !=
+	    CKR_OK || !(mi.flags & CKF_GENERATE_KEY_PAIR))
 		return hsmca_error_set(err, HSMCA_E_UNSUPPORTED, "%s: the token "
 		    "cannot generate %s keys (no %s key pair mechanism)",
 		    tlabel, type->name, kt == CKK_RSA ? "RSA" :

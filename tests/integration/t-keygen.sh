@@ -116,4 +116,17 @@ grep -q "^hsmca: $T/no-such-module.so: cannot load PKCS#11 module" "$T/stderr" |
 expect_fail 1 h keygen --token token=ca --label x
 grep -q "must start with 'pkcs11:'" "$T/stderr" || fail "bad URI message"
 pass "missing token, missing module, bad URI: clear errors"
+# a token without the Ed25519 key pair mechanism: refused, nothing made.
+# (SoftHSM2 2.6 skips the first name of a "-" list: name it twice.)
+grep -v '^slots.mechanisms' "$SOFTHSM2_CONF" > "$T/nomech.conf"
+echo 'slots.mechanisms = -CKM_EC_EDWARDS_KEY_PAIR_GEN,CKM_EC_EDWARDS_KEY_PAIR_GEN' >> "$T/nomech.conf"
+if ! SOFTHSM2_CONF=$T/nomech.conf pkcs11-tool --module "$SOFTHSM_MODULE" -M 2>/dev/null |
+	grep -q EC-EDWARDS-KEY-PAIR-GEN; then
+	before=$(objects)
+	SOFTHSM2_CONF=$T/nomech.conf expect_fail 1 h keygen --token "$TOK" --label k-ed2 --type ed25519
+	grep -q '^hsmca: ca: the token cannot generate ed25519 keys (no EC Edwards key pair mechanism)$' \
+		"$T/stderr" || fail "missing mechanism message: $(cat "$T/stderr")"
+	[ "$(objects)" = "$before" ] || fail "a refused ed25519 keygen left objects"
+	pass "token without the Ed25519 mechanism: refused, nothing made"
+fi
 exit 0
