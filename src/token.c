@@ -474,22 +474,33 @@ out:
 }
 
 static int
-ambiguous(gnutls_pkcs11_obj_t *list, unsigned n, struct hsmca_error *err)
+ambiguous(const char *u, gnutls_pkcs11_obj_t *list, unsigned n,
+    struct hsmca_error *err)
 {
-	char msg[HSMCA_ERROR_MSG_MAX], *url;
+	char msg[HSMCA_ERROR_MSG_MAX], *url, *first = NULL;
+	bool same = true;
 	size_t len;
 	unsigned i;
 
-	len = (size_t)snprintf(msg, sizeof(msg), "URI matches %u private "
-	    "keys; name one (each needs a unique id):", n);
+	len = (size_t)snprintf(msg, sizeof(msg), "%s: matches %u private "
+	    "keys; give each a unique id and name one:", u, n);
 	for (i = 0; i < n && len < sizeof(msg); i++) {
 		if (gnutls_pkcs11_obj_export_url(list[i],
 		    GNUTLS_PKCS11_URL_GENERIC, &url) < 0)
 			continue;
-		len += (size_t)snprintf(msg + len, sizeof(msg) - len, " %s",
-		    url);
-		gnutls_free(url);
+		len += (size_t)snprintf(msg + len, sizeof(msg) - len, "%s %s",
+		    i ? "," : "", url);
+		if (first == NULL)
+			first = url;
+		else {
+			same = same && strcmp(first, url) == 0;
+			gnutls_free(url);
+		}
 	}
+	if (same && len < sizeof(msg))
+		snprintf(msg + len, sizeof(msg) - len, " (the keys share label "
+		    "and id: their URIs are the same)");
+	gnutls_free(first);
 	return hsmca_error_set(err, HSMCA_E_AMBIGUOUS, "%s", msg);
 }
 
@@ -541,7 +552,7 @@ find_one_key(struct hsmca_token *t, const char *u, char **url,
 		r = hsmca_error_set(err, HSMCA_E_NOTFOUND, "%s: no private "
 		    "key matches this URI", u);
 	else if (n > 1)
-		r = ambiguous(list, n, err);
+		r = ambiguous(u, list, n, err);
 	else if (gnutls_pkcs11_obj_export_url(list[0],
 	    GNUTLS_PKCS11_URL_GENERIC, url) < 0)
 		r = hsmca_error_set(err, HSMCA_E_TOKEN, "%s: cannot name the "

@@ -73,6 +73,14 @@ assert [o for o in objs if o["class"] == "certificate"][0]["key_type"] is None
 ' || fail "JSON objects"
 pass "list-objects: class, key type, flags, duplicates"
 
+# a command that needs one key refuses the duplicates and names them all
+if "$HSMCA" req --help >/dev/null 2>&1; then
+	expect_fail 1 h req --key "$CA;object=dup" --subject CN=x
+	grep -q "^hsmca: .*token=ca;object=dup;type=private: matches 2 private keys; .*object=dup;type=private, pkcs11:.*object=dup;type=private" \
+		"$T/stderr" || fail "ambiguous key URI: $(cat "$T/stderr")"
+	pass "an ambiguous key URI is refused with every candidate listed"
+fi
+
 # list-tokens: text, JSON (python's parser), odd label intact
 h list-tokens > "$T/tokens.txt"
 grep -q "Label:        ca" "$T/tokens.txt" || fail "token ca not listed"

@@ -537,9 +537,12 @@ START_TEST(test_open_ambiguous)
 		free(cmd);
 	}
 	ck_assert_int_eq(open_fails("pkcs11:token=ut;object=dup",
-	    "URI matches 2 private keys"), HSMCA_E_AMBIGUOUS);
+	    "pkcs11:token=ut;object=dup;type=private: matches 2 private keys"),
+	    HSMCA_E_AMBIGUOUS);
 	ck_assert_int_eq(open_fails("pkcs11:token=ut;object=dup",
-	    ";object=dup;type=private pkcs11:"), HSMCA_E_AMBIGUOUS);
+	    ";object=dup;type=private, pkcs11:"), HSMCA_E_AMBIGUOUS);
+	ck_assert_int_eq(open_fails("pkcs11:token=ut;object=dup",
+	    "share label and id"), HSMCA_E_AMBIGUOUS);
 }
 END_TEST
 
