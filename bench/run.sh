@@ -34,7 +34,7 @@ NDB=100000
 if [ "$QUICK" = 1 ]; then
 	RAW_S=1 R_BATCH=3 R_ONE=7 R_DB=5 R_CRL=3
 else
-	RAW_S=3 R_BATCH=7 R_ONE=21 R_DB=15 R_CRL=5
+	RAW_S=3 R_BATCH=9 R_ONE=31 R_DB=21 R_CRL=7
 fi
 for tool in openssl certtool softhsm2-util cc pkg-config; do
 	command -v "$tool" > /dev/null || die "$tool is needed"
