@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -192,6 +193,7 @@ prompt_tty(const struct hsmca_pin_cache *c, const char *label,
 {
 	struct termios old, quiet;
 	struct hsmca_secret *s = NULL;
+	sigset_t stop, saved;
 	bool restore = false;
 	char prompt[256];
 	ssize_t n;
@@ -206,6 +208,15 @@ prompt_tty(const struct hsmca_pin_cache *c, const char *label,
 		hsmca_error_set(err, r, "out of memory");
 		goto out;
 	}
+	/* No handler (and so no global) to restore the echo: the signals
+	 * that would leave it off wait until it is back on. */
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGQUIT);
+	sigaddset(&stop, SIGTSTP);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGHUP);
+	sigprocmask(SIG_BLOCK, &stop, &saved);
 	if (tcgetattr(fd, &old) == 0) {
 		quiet = old;
 		quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
@@ -219,6 +230,7 @@ prompt_tty(const struct hsmca_pin_cache *c, const char *label,
 	if (restore)
 		(void)tcsetattr(fd, TCSAFLUSH, &old);
 	(void)!write(fd, "\n", 1);
+	sigprocmask(SIG_SETMASK, &saved, NULL);
 	if (n <= 0) {
 		r = hsmca_error_set(err, HSMCA_E_PIN, "%s: no PIN entered",
 		    label);
