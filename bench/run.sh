@@ -126,7 +126,11 @@ cc -O2 -o "$W/signrate" "$SIGNRATE_C" \
 SHM=
 if [ -d /dev/shm ] && [ -w /dev/shm ]; then
 	SHM=$(mktemp -d /dev/shm/hsmca-bench-XXXXXX)
-	[ "${KEEP:-0}" = 1 ] || trap 'rm -rf "$W" "$SHM"' EXIT
+	if [ "${KEEP:-0}" = 1 ]; then
+		note "tmpfs directory kept: $SHM"
+	else
+		trap 'rm -rf "$W" "$SHM"' EXIT
+	fi
 fi
 note "1. batch of $NCSR: $R_BATCH runs each, with raw rate ${RAW_S}s"
 for _ in $(seq "$R_BATCH"); do
