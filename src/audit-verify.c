@@ -358,13 +358,14 @@ audit_verify(const char *dir, struct hsmca_audit_report *rep,
 	memset(rep, 0, sizeof(*rep));
 	if (v.path == NULL)
 		return hsmca_error_set(err, HSMCA_E_NOMEM, "out of memory");
+	/* The shared lock first: a writer appends to the log and then the
+	 * index, so reading both under the lock sees one consistent state. */
+	if ((r = db_open(dir, DB_READ, DB_LOCK_TIMEOUT_DEFAULT, &db, err)) != 0)
+		goto out;
 	if ((r = read_log(&v)) != 0)
 		goto out;
 	qsort(v.recs, v.n, sizeof(*v.recs), cmp_serial);
-	if ((r = compact(&v)) != 0)
-		goto out;
-	if ((r = db_open(dir, DB_READ, DB_LOCK_TIMEOUT_DEFAULT, &db, err)) != 0
-	    || (r = db_load(db, err)) != 0)
+	if ((r = compact(&v)) != 0 || (r = db_load(db, err)) != 0)
 		goto out;
 	if ((r = check_index(&v, db)) != 0)
 		goto out;

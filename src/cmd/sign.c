@@ -230,6 +230,7 @@ issue_all(const struct hsmca_ctx *ctx, const struct sign_opts *o,
 		goto out;
 	if ((r = ca_login(ca, ctx->module, ctx->pin_file, w, err)) != 0)
 		goto out;
+	testhook_point("after-login");
 	hash = issue_pick_hash(NULL, prof->hash, ca->info.pk, ca->info.bits);
 	for (i = 0; i < o->n_csrs; i++)
 		(void)issue_sign(&jobs[i], ca->cert, ca->key, hash);

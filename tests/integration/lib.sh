@@ -16,7 +16,8 @@ SPY_MODULE=/usr/lib/x86_64-linux-gnu/pkcs11/pkcs11-spy.so
 command -v softhsm2-util >/dev/null && [ -n "$SOFTHSM_MODULE" ] || { echo "SKIP: no SoftHSM2"; exit 77; }
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/hsmca-it-XXXXXX")
-trap 'rm -rf "$T"' EXIT
+trap '[ -n "${HSMCA_KEEP_TEST_DIR:-}" ] || rm -rf "$T"' EXIT
+[ -z "${HSMCA_KEEP_TEST_DIR:-}" ] || echo "test directory: $T" >&2
 export SOFTHSM2_CONF=$T/softhsm2.conf
 mkdir -p "$T/tokens"
 cat > "$SOFTHSM2_CONF" <<CONF
