@@ -220,10 +220,12 @@ token_check_uri(const char *uri, struct hsmca_error *err)
 	P11KitUri *p;
 	int r;
 
+	/* the message shows the URI only up to its attributes, which may
+	 * hold a PIN */
 	if (uri == NULL || strncmp(uri, "pkcs11:", 7) != 0)
-		return hsmca_error_set(err, HSMCA_E_PARSE, "URI '%.64s': not "
+		return hsmca_error_set(err, HSMCA_E_PARSE, "URI '%.*s': not "
 		    "a PKCS#11 URI (must start with 'pkcs11:')",
-		    uri ? uri : "");
+		    uri ? (int)strcspn(uri, ";?") : 0, uri ? uri : "");
 	p = p11_kit_uri_new();
 	if (p == NULL)
 		return hsmca_error_set(err, HSMCA_E_NOMEM, "out of memory");

@@ -155,6 +155,10 @@ START_TEST(test_uri_not_pkcs11)
 
 	ck_assert_int_eq(token_check_uri("token=ca", &err), HSMCA_E_PARSE);
 	ck_assert_ptr_nonnull(strstr(err.msg, "must start with 'pkcs11:'"));
+	ck_assert_int_eq(token_check_uri("pkcs12:token=ca;pin-value=1234",
+	    &err), HSMCA_E_PARSE);
+	ck_assert_ptr_nonnull(strstr(err.msg, "URI 'pkcs12:token=ca': not"));
+	ck_assert_ptr_null(strstr(err.msg, "1234"));
 }
 END_TEST
 
