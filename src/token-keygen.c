@@ -543,8 +543,8 @@ make_pair(CK_FUNCTION_LIST *f, CK_SESSION_HANDLE s, const char *tlabel,
 	if ((rv = f->C_SetAttributeValue(s, hpriv, &at, 1)) != CKR_OK ||
 	    (rv = f->C_SetAttributeValue(s, hpub, &at, 1)) != CKR_OK) {
 		r = hsmca_error_set(err, HSMCA_E_TOKEN, "%s: cannot set the "
-		    "key's id: %s; the key pair was deleted", tlabel,
-		    p11_kit_strerror(rv));
+		    "key's id: %s; the key pair was deleted (give --id HEX)",
+		    tlabel, p11_kit_strerror(rv));
 		goto bad;
 	}
 	*id_len = 20;
