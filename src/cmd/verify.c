@@ -11,6 +11,7 @@
 #include <gnutls/x509.h>
 
 #include "hsmca/cmd.h"
+#include "hsmca/crl.h"
 #include "hsmca/fileio.h"
 #include "hsmca/x509build.h"
 
@@ -102,6 +103,47 @@ add_crl(gnutls_x509_trust_list_t tl, const struct verify_state *st,
 	return 0;
 }
 
+/* The reason the CRLs give for cert's revocation, as " (reason: NAME)",
+ * or "" when none says. */
+static void
+revocation_reason(const struct verify_opts *o, gnutls_x509_crt_t cert,
+    char *out, size_t outlen)
+{
+	unsigned char serial[64];
+	size_t slen = sizeof(serial), len, i;
+	gnutls_datum_t pem, der;
+	char *buf = NULL;
+	int reason, r;
+
+	out[0] = '\0';
+	if (gnutls_x509_crt_get_serial(cert, serial, &slen) != 0)
+		return;
+	for (i = 0; i < o->n_crls && out[0] == '\0'; i++) {
+		if (fileio_read(o->crls[i], X509_MAX_CRL, &buf, &len, NULL) != 0)
+			continue;
+		pem.data = (unsigned char *)buf;
+		pem.size = (unsigned)len;
+		der.data = NULL;
+		if (gnutls_pem_base64_decode2("X509 CRL", &pem, &der) != 0) {
+			der.data = gnutls_malloc(len);
+			if (der.data != NULL)
+				memcpy(der.data, buf, len);
+			der.size = (unsigned)len;
+		}
+		r = der.data ? crl_entry_reason(&der, serial, slen, &reason,
+		    NULL) : -1;
+		if (r == 0 && reason >= 0 && crl_reason_name(reason) != NULL)
+			snprintf(out, outlen, " (reason: %s, in %s)",
+			    crl_reason_name(reason), o->crls[i]);
+		else if (r == 0)
+			snprintf(out, outlen, " (no reason given, in %s)",
+			    o->crls[i]);
+		gnutls_free(der.data);
+		free(buf);
+		buf = NULL;
+	}
+}
+
 static int
 load_path(const struct verify_opts *o, struct verify_state *st,
     struct hsmca_error *err)
@@ -147,6 +189,7 @@ verify_run(const struct verify_opts *o, struct hsmca_error *err)
 	gnutls_datum_t why = { NULL, 0 };
 	unsigned nd = 0, status = 0, i;
 	bool roots_owned = false;
+	char reason[512];
 	int r;
 
 	memset(&st, 0, sizeof(st));
@@ -181,8 +224,12 @@ verify_run(const struct verify_opts *o, struct hsmca_error *err)
 		while (why.data != NULL && why.size > 0 &&
 		    (why.data[why.size - 1] == ' ' || why.data[why.size - 1] == 0))
 			why.data[--why.size] = '\0';
+		reason[0] = '\0';
+		if (status & GNUTLS_CERT_REVOKED)
+			revocation_reason(o, st.path[0], reason, sizeof(reason));
 		r = hsmca_error_set(err, HSMCA_E_VERIFY, "%s: verification "
-		    "failed: %s", o->cert, why.data ? (char *)why.data : "");
+		    "failed: %s%s", o->cert, why.data ? (char *)why.data : "",
+		    reason);
 		gnutls_free(why.data);
 		goto out;
 	}
