@@ -226,6 +226,12 @@ token_check_uri(const char *uri, struct hsmca_error *err)
 		return hsmca_error_set(err, HSMCA_E_PARSE, "URI '%.*s': not "
 		    "a PKCS#11 URI (must start with 'pkcs11:')",
 		    uri ? (int)strcspn(uri, ";?") : 0, uri ? uri : "");
+	/* RFC 7512 has no empty attribute, and p11-kit 0.24 reads one
+	 * oddly (it stops at "model=;;", or takes ";;" into a pin-value) */
+	if (strstr(uri, ";;") != NULL || strstr(uri, "&&") != NULL ||
+	    strstr(uri, "?&") != NULL)
+		return hsmca_error_set(err, HSMCA_E_PARSE, "URI: empty "
+		    "attribute (';;' or '&&')");
 	p = p11_kit_uri_new();
 	if (p == NULL)
 		return hsmca_error_set(err, HSMCA_E_NOMEM, "out of memory");
@@ -250,7 +256,9 @@ is_pin_attr(const char *a, size_t len)
 }
 
 /* Append the attributes of one part (path or query) of a URI to out,
- * leaving out pin-value and pin-source. */
+ * leaving out pin-value and pin-source.  Empty segments are kept as they
+ * were: p11-kit gives them a meaning (it stops at "model=;;"), and the URI
+ * used must mean what the user typed. */
 static void
 copy_part(const char *part, size_t len, char sep, char *out, size_t *o,
     bool *first)
@@ -258,17 +266,21 @@ copy_part(const char *part, size_t len, char sep, char *out, size_t *o,
 	const char *end = part + len, *a = part, *next;
 	size_t alen;
 
-	while (a < end) {
+	if (len == 0)
+		return;
+	for (;;) {
 		next = memchr(a, sep, (size_t)(end - a));
 		alen = next ? (size_t)(next - a) : (size_t)(end - a);
-		if (alen > 0 && !is_pin_attr(a, alen)) {
+		if (!is_pin_attr(a, alen)) {
 			if (!*first)
 				out[(*o)++] = sep;
 			memcpy(out + *o, a, alen);
 			*o += alen;
 			*first = false;
 		}
-		a += alen + 1;
+		if (next == NULL)
+			break;
+		a = next + 1;
 	}
 }
 
@@ -321,8 +333,16 @@ tok_prepare_uri(struct hsmca_token *t, const char *uri, char **out,
 		r = pin_cache_set_uri_pin_source(t->pins, v, err);
 	if (r != 0)
 		goto out;
-	if (strip_pin(uri, out) != 0)
+	if (strip_pin(uri, out) != 0) {
 		r = hsmca_error_set(err, HSMCA_E_NOMEM, "out of memory");
+		goto out;
+	}
+	/* what is used must still be a URI, and say the same without PIN */
+	if ((r = token_check_uri(*out, err)) != 0) {
+		free(*out);
+		*out = NULL;
+		hsmca_error_prefix(err, "URI without its PIN");
+	}
 out:
 	p11_kit_uri_free(p);
 	return r;

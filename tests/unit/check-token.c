@@ -599,6 +599,28 @@ START_TEST(test_list_objects_login)
 }
 END_TEST
 
+/* RFC 7512 has no empty attribute and p11-kit 0.24 reads one oddly: refused
+ * (a fuzzer's finding: tests/fuzz/regressions/uri/strip-pin-empty-segment) */
+START_TEST(test_uri_empty_segments)
+{
+	struct hsmca_error err = { 0 };
+	struct hsmca_object_list l;
+
+	ck_assert_int_eq(token_check_uri("pkcs11:model=;;id=kcs11:model=;;"
+	    "id\x1d" "blicblic", &err), HSMCA_E_PARSE);
+	ck_assert_ptr_nonnull(strstr(err.msg, "URI: empty attribute"));
+	ck_assert_int_eq(token_list_objects(tok, "pkcs11:token=ut;;"
+	    "pin-value=1234;;", true, false, &l, &err), HSMCA_E_PARSE);
+	ck_assert_ptr_null(strstr(err.msg, "1234"));
+	ck_assert_int_eq(token_list_objects(tok, "pkcs11:token=ut?x=1&&y=2",
+	    false, false, &l, &err), HSMCA_E_PARSE);
+	/* a trailing ';' stays harmless, with or without a PIN before it */
+	ck_assert_int_eq(token_list_objects(tok, "pkcs11:token=ut;"
+	    "pin-value=1234;", true, false, &l, &err), 0);
+	token_objects_clear(&l);
+}
+END_TEST
+
 START_TEST(test_list_objects_no_token)
 {
 	struct hsmca_error err = { 0 };
@@ -671,6 +693,7 @@ suite(void)
 	tcase_add_test(tk, test_list_tokens);
 	tcase_add_test(tk, test_list_objects_login);
 	tcase_add_test(tk, test_list_objects_no_token);
+	tcase_add_test(tk, test_uri_empty_segments);
 	suite_add_tcase(s, tk);
 	return s;
 }
