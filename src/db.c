@@ -622,15 +622,11 @@ loaded_revoke(struct hsmca_db *db, size_t i, char **raw, size_t rlen,
 }
 
 int
-db_revoke(struct hsmca_db *db, const char *hex, const char *reason,
-    time_t when, struct hsmca_error *err)
+db_revoke_check(struct hsmca_db *db, const char *hex, const char *reason,
+    const struct hsmca_db_entry **entry, struct hsmca_error *err)
 {
 	const struct hsmca_db_entry *e;
-	struct hsmca_db_entry rev;
 	const char *canon = NULL;
-	char stamp[16], *line = NULL, *raw = NULL;
-	size_t llen, rlen;
-	struct stat st;
 	int r;
 
 	if ((r = db_need_write(db, "db_revoke", err)) < 0)
@@ -645,6 +641,13 @@ db_revoke(struct hsmca_db *db, const char *hex, const char *reason,
 		return hsmca_error_set(err, HSMCA_E_UNSUPPORTED,
 		    "reason %s: openssl ca -gencrl rejects it in index.txt, so "
 		    "hsmca does not write it", canon);
+	/* removeFromCRL only means something in a delta CRL; a full CRL
+	 * listing it would still say "revoked" to some readers and "not
+	 * revoked" to OpenSSL. */
+	if (canon != NULL && db_reason_code(canon) == 8)
+		return hsmca_error_set(err, HSMCA_E_UNSUPPORTED,
+		    "reason removeFromCRL belongs in delta CRLs, which hsmca "
+		    "does not make");
 	if (!db_valid_hex(hex))
 		return hsmca_error_set(err, HSMCA_E_PARSE,
 		    "serial '%s': not upper-case hex", hex);
@@ -656,6 +659,25 @@ db_revoke(struct hsmca_db *db, const char *hex, const char *reason,
 	if (e->status == 'R')
 		return hsmca_error_set(err, HSMCA_E_EXISTS,
 		    "serial %s: already revoked (%s)", hex, e->revoked);
+	if (entry != NULL)
+		*entry = e;
+	return 0;
+}
+
+int
+db_revoke(struct hsmca_db *db, const char *hex, const char *reason,
+    time_t when, struct hsmca_error *err)
+{
+	const struct hsmca_db_entry *e;
+	struct hsmca_db_entry rev;
+	const char *canon = reason ? db_reason_canonical(reason) : NULL;
+	char stamp[16], *line = NULL, *raw = NULL;
+	size_t llen, rlen;
+	struct stat st;
+	int r;
+
+	if ((r = db_revoke_check(db, hex, reason, &e, err)) < 0)
+		return r;
 	db_format_time(when, stamp);
 	rev = *e;
 	rev.status = 'R';

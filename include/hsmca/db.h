@@ -154,6 +154,14 @@ int db_write_newcert(struct hsmca_db *db, const char *hex, const void *pem,
 int db_set_next_serial(struct hsmca_db *db, const char *hex,
     struct hsmca_error *err) HSMCA_MUST_CHECK;
 
+/* Every check db_revoke() makes, without writing: so that a caller can
+ * record the revocation (the audit journal) only once it will be made.
+ * Also refuses removeFromCRL (HSMCA_E_UNSUPPORTED: delta CRLs only).  On
+ * success *entry (when non-NULL) is the loaded entry, owned by db. */
+int db_revoke_check(struct hsmca_db *db, const char *hex, const char *reason,
+    const struct hsmca_db_entry **entry, struct hsmca_error *err)
+	HSMCA_MUST_CHECK;
+
 /* Mark serial hex revoked at time when, as `openssl ca -revoke` writes it:
  * status R, column 3 "TIME" or "TIME,reason".  reason is NULL or a name
  * db_reason_canonical() knows (any case; written canonically).  Loads the

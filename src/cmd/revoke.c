@@ -210,20 +210,13 @@ audit_then_revoke(const struct hsmca_ctx *ctx, struct hsmca_db *db,
 	char stamp[16];
 	int r;
 
-	if ((r = db_load(db, err)) < 0)
+	if ((r = db_revoke_check(db, hex, o->reason, &e, err)) < 0)
 		return r;
-	e = db_find_serial(db, hex);
-	if (e == NULL)
-		return hsmca_error_set(err, HSMCA_E_NOTFOUND, "%s/index.txt: no "
-		    "certificate with serial %s", o->ca, hex);
-	if (e->status == 'R')
-		return hsmca_error_set(err, HSMCA_E_EXISTS, "%s/index.txt: serial "
-		    "%s is already revoked", o->ca, hex);
 	db_format_time(o->when, stamp);
 	rec.serial = hex;
 	rec.subject = e->subject;
 	rec.expiry = e->expiry;
-	rec.reason = o->reason;
+	rec.reason = o->reason ? db_reason_canonical(o->reason) : NULL;
 	rec.revoked = stamp;
 	if ((r = audit_append(o->ca, &rec, 1, ctx->now(), err)) < 0)
 		return r;
