@@ -113,8 +113,7 @@ expect "hsmca sign --ca=$T/ca --profile=" alpha server beta local ca-only
 expect "hsmca selfsign --ca $T/ca --profile c" ca-only
 expect "hsmca revoke --reason key" keyCompromise
 expect "hsmca revoke --reason " unspecified keyCompromise CACompromise \
-	affiliationChanged superseded cessationOfOperation certificateHold \
-	removeFromCRL
+	affiliationChanged superseded cessationOfOperation certificateHold
 expect "hsmca selfsign --hash sha5" sha512
 expect "hsmca list-certs --status " V R E
 expect "hsmca verify --purpose " server client
