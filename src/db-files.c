@@ -30,7 +30,21 @@ db_write_newcert(struct hsmca_db *db, const char *hex, const void *pem,
 		r = hsmca_error_set(err, HSMCA_E_EXISTS, "%s: already exists",
 		    path);
 	if (r == 0)
-		r = fileio_write_atomic(path, pem, len, 0644, err);
+		r = fileio_write_atomic_opts(path, pem, len, 0644,
+		    FILEIO_NO_DIRSYNC, err);
+	free(path);
+	return r;
+}
+
+int
+db_sync_newcerts(struct hsmca_db *db, struct hsmca_error *err)
+{
+	char *path;
+	int r;
+
+	if (asprintf(&path, "%s/newcerts", db->dir) < 0)
+		return db_nomem(err);
+	r = fileio_fsync_dir(path, err);
 	free(path);
 	return r;
 }

@@ -188,6 +188,13 @@ int
 fileio_write_atomic(const char *path, const void *data, size_t len,
     mode_t mode, struct hsmca_error *err)
 {
+	return fileio_write_atomic_opts(path, data, len, mode, 0, err);
+}
+
+int
+fileio_write_atomic_opts(const char *path, const void *data, size_t len,
+    mode_t mode, unsigned flags, struct hsmca_error *err)
+{
 	char *tmp = NULL, *dir = NULL;
 	int fd = -1, r;
 
@@ -206,7 +213,7 @@ fileio_write_atomic(const char *path, const void *data, size_t len,
 		goto out;
 	}
 	if (write_all(fd, data, len) < 0 || fchmod(fd, mode) < 0 ||
-	    fsync(fd) < 0) {
+	    (!(flags & FILEIO_NO_FSYNC) && fsync(fd) < 0)) {
 		r = io_error(err, path, errno);
 		goto out;
 	}
@@ -222,7 +229,8 @@ fileio_write_atomic(const char *path, const void *data, size_t len,
 	}
 	free(tmp);
 	tmp = NULL;
-	r = fileio_fsync_dir(dir, err);
+	r = (flags & (FILEIO_NO_FSYNC | FILEIO_NO_DIRSYNC)) ? 0 :
+	    fileio_fsync_dir(dir, err);
 out:
 	if (fd >= 0)
 		close(fd);

@@ -64,13 +64,13 @@ fail:
 
 int
 issue_sign(struct hsmca_issue_job *job, gnutls_x509_crt_t issuer,
-    gnutls_privkey_t key, const char *hash)
+    gnutls_privkey_t key, gnutls_pubkey_t pub, const char *hash)
 {
 	int r;
 
 	if (job->err.code != 0)
 		return job->err.code;
-	r = x509_sign_cert(job->crt, issuer, key, hash, &job->err);
+	r = x509_sign_cert_pub(job->crt, issuer, key, pub, hash, &job->err);
 	if (r == 0)
 		r = x509_verify_signed(job->crt, issuer, &job->err);
 	if (r != 0) {
@@ -262,6 +262,8 @@ issue_commit(struct hsmca_db *db, struct hsmca_issue_job *jobs, size_t n,
 		gnutls_free(pem.data);
 		testhook_point(i == 0 ? "after-newcert" : "after-newcert-2");
 	}
+	if (last != NULL && (r = db_sync_newcerts(db, err)) != 0)
+		goto out;
 	if (last != NULL) {
 		next_serial_hex(last, next);
 		r = db_set_next_serial(db, next, err);

@@ -579,6 +579,14 @@ int
 x509_sign_cert(gnutls_x509_crt_t tbs, gnutls_x509_crt_t issuer,
     gnutls_privkey_t key, const char *hash, struct hsmca_error *err)
 {
+	return x509_sign_cert_pub(tbs, issuer, key, NULL, hash, err);
+}
+
+int
+x509_sign_cert_pub(gnutls_x509_crt_t tbs, gnutls_x509_crt_t issuer,
+    gnutls_privkey_t key, gnutls_pubkey_t key_pub, const char *hash,
+    struct hsmca_error *err)
+{
 	gnutls_digest_algorithm_t dig = x509_hash(hash);
 	gnutls_pubkey_t kp = NULL, ip = NULL;
 	int r;
@@ -590,12 +598,15 @@ x509_sign_cert(gnutls_x509_crt_t tbs, gnutls_x509_crt_t issuer,
 		r = hsmca_error_set(err, HSMCA_E_NOMEM, "out of memory");
 		goto out;
 	}
-	if ((r = gnutls_pubkey_import_privkey(kp, key, 0, 0)) < 0 ||
+	/* With the key's public half given, the check costs no token round
+	 * trip (importing it from a PKCS#11 key opens a session each time). */
+	if ((key_pub == NULL &&
+	    (r = gnutls_pubkey_import_privkey(kp, key, 0, 0)) < 0) ||
 	    (r = gnutls_pubkey_import_x509(ip, issuer ? issuer : tbs, 0)) < 0) {
 		r = gt_fail(err, HSMCA_E_CRYPTO, r, "signing key");
 		goto out;
 	}
-	if (!same_pubkey(kp, ip)) {
+	if (!same_pubkey(key_pub ? key_pub : kp, ip)) {
 		r = hsmca_error_set(err, HSMCA_E_VERIFY, "the signing key does "
 		    "not match the public key of the %s certificate",
 		    issuer ? "issuer's" : "self-signed");

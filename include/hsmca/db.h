@@ -144,10 +144,17 @@ int db_append(struct hsmca_db *db, const struct hsmca_db_entry *e, size_t n,
     struct hsmca_error *err) HSMCA_MUST_CHECK;
 
 /* Write DIR/newcerts/HEX.pem (mode 0644) atomically with len bytes of pem.
- * Needs DB_WRITE.  HSMCA_E_EXISTS when the file already exists,
+ * The file is fsync'ed, the directory not (db_sync_newcerts() once per
+ * batch).  Needs DB_WRITE.  HSMCA_E_EXISTS when the file already exists,
  * HSMCA_E_PARSE for a hex that is not upper-case hex. */
 int db_write_newcert(struct hsmca_db *db, const char *hex, const void *pem,
     size_t len, struct hsmca_error *err) HSMCA_MUST_CHECK;
+
+/* fsync DIR/newcerts: db_write_newcert() syncs each file but not the
+ * directory, so that a batch pays for the directory once.  Call it after a
+ * batch's last db_write_newcert() and before handing anything out. */
+int db_sync_newcerts(struct hsmca_db *db, struct hsmca_error *err)
+	HSMCA_MUST_CHECK;
 
 /* Write "HEX\n" to DIR/serial atomically (as openssl ca does).  Needs
  * DB_WRITE. */

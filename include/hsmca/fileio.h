@@ -36,6 +36,19 @@ int fileio_read(const char *path, size_t max_bytes, char **buf, size_t *len,
 int fileio_write_atomic(const char *path, const void *data, size_t len,
     mode_t mode, struct hsmca_error *err) HSMCA_MUST_CHECK;
 
+/* fileio_write_atomic() with flags:
+ *   FILEIO_NO_DIRSYNC  skip the directory fsync: the caller fsyncs the
+ *                      directory once after a batch of files;
+ *   FILEIO_NO_FSYNC    neither fsync: still atomic (rename), not durable;
+ *                      for copies handed to the user, never for the CA
+ *                      directory's own records. */
+enum {
+	FILEIO_NO_DIRSYNC = 1 << 0,
+	FILEIO_NO_FSYNC = 1 << 1,
+};
+int fileio_write_atomic_opts(const char *path, const void *data, size_t len,
+    mode_t mode, unsigned flags, struct hsmca_error *err) HSMCA_MUST_CHECK;
+
 /* Append len bytes of data to the file open on fd (opened by the caller,
  * with or without O_APPEND) in one write() call where the kernel allows it,
  * then fsync(fd).  name is used in messages only.  If the write fails or is

@@ -48,10 +48,11 @@ int issue_rng(void *ctx, unsigned char *buf, size_t len);
  * its code returned. */
 int issue_prepare(struct hsmca_db *db, struct hsmca_issue_job *job);
 
-/* Sign job->crt with key (issuer NULL: self-signed) and hash, then check
- * the signature with the issuer's public key.  Skips failed jobs. */
+/* Sign job->crt with key (pub: its public half, or NULL; issuer NULL:
+ * self-signed) and hash, then check the signature with the issuer's public
+ * key.  Skips failed jobs. */
 int issue_sign(struct hsmca_issue_job *job, gnutls_x509_crt_t issuer,
-    gnutls_privkey_t key, const char *hash);
+    gnutls_privkey_t key, gnutls_pubkey_t pub, const char *hash);
 
 /* Who signed, for the audit records of a batch. */
 struct hsmca_issue_audit {

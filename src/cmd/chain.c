@@ -53,7 +53,7 @@ run(const char *dir, const char *out, struct hsmca_error *err)
 		r = cmd_print_cert(f, ca->chain[i], err);
 	fclose(f);
 	if (r == 0)
-		r = cmd_write_file(out ? out : "-", buf, len, err);
+		r = cmd_write_file(out ? out : "-", buf, len, CMD_OUT_COPY, err);
 out:
 	free(buf);
 	ca_close(ca);

@@ -22,7 +22,7 @@ print_summary(FILE *f, const struct hsmca_issue_job *job,
 	    "  serial:  %s\n", job->name ? job->name : "certificate",
 	    prof->path ? prof->path : "?", dn.data ? (char *)dn.data : "?",
 	    job->serial_hex);
-	if (gnutls_x509_crt_print(job->crt, GNUTLS_CRT_PRINT_FULL, &text) == 0)
+	if (gnutls_x509_crt_print(job->crt, GNUTLS_CRT_PRINT_UNSIGNED_FULL, &text) == 0)
 		fprintf(f, "%s\n", (char *)text.data);
 	gnutls_free(dn.data);
 	gnutls_free(text.data);
@@ -62,7 +62,7 @@ cmd_confirm_issue(const struct hsmca_ctx *ctx,
 
 int
 cmd_write_file(const char *path, const void *data, size_t len,
-    struct hsmca_error *err)
+    enum cmd_out how, struct hsmca_error *err)
 {
 	if (strcmp(path, "-") == 0) {
 		if (fwrite(data, 1, len, stdout) != len || fflush(stdout) != 0)
@@ -70,11 +70,12 @@ cmd_write_file(const char *path, const void *data, size_t len,
 			    "write failed");
 		return 0;
 	}
-	return fileio_write_atomic(path, data, len, 0644, err);
+	return fileio_write_atomic_opts(path, data, len, 0644,
+	    how == CMD_OUT_COPY ? FILEIO_NO_FSYNC : 0, err);
 }
 
 int
-cmd_write_cert(const char *path, gnutls_x509_crt_t crt,
+cmd_write_cert(const char *path, gnutls_x509_crt_t crt, enum cmd_out how,
     struct hsmca_error *err)
 {
 	gnutls_datum_t pem = { NULL, 0 };
@@ -83,7 +84,7 @@ cmd_write_cert(const char *path, gnutls_x509_crt_t crt,
 	if (gnutls_x509_crt_export2(crt, GNUTLS_X509_FMT_PEM, &pem) != 0)
 		return hsmca_error_set(err, HSMCA_E_CRYPTO, "%s: cannot export "
 		    "the certificate", path);
-	r = cmd_write_file(path, pem.data, pem.size, err);
+	r = cmd_write_file(path, pem.data, pem.size, how, err);
 	gnutls_free(pem.data);
 	return r;
 }

@@ -26,12 +26,19 @@ int cmd_confirm_batch(const struct hsmca_ctx *ctx,
     const struct hsmca_issue_job *jobs, size_t n,
     const struct hsmca_profile *prof, bool dry_run, struct hsmca_error *err);
 
+/* How an output file is written. */
+enum cmd_out {
+	CMD_OUT_RECORD,   /* a CA directory file: atomic and durable */
+	CMD_OUT_COPY,     /* a copy for the user (--out): atomic, not fsync'ed;
+	                   * the durable record is the CA directory's */
+};
+
 /* Write len bytes to path atomically (mode 0644), or to stdout for "-". */
 int cmd_write_file(const char *path, const void *data, size_t len,
-    struct hsmca_error *err);
+    enum cmd_out how, struct hsmca_error *err);
 
 /* Write crt as PEM to path (see cmd_write_file). */
-int cmd_write_cert(const char *path, gnutls_x509_crt_t crt,
+int cmd_write_cert(const char *path, gnutls_x509_crt_t crt, enum cmd_out how,
     struct hsmca_error *err);
 
 /* Append crt as PEM to an open stream. */

@@ -107,14 +107,15 @@ write_crl(struct hsmca_ca *ca, const char *number, const gnutls_datum_t *der,
 		r = hsmca_error_set(err, HSMCA_E_NOMEM, "out of memory");
 		goto out;
 	}
-	if ((r = cmd_write_file(path, pem.data, pem.size, err)) != 0 ||
-	    (r = cmd_write_file(latest, pem.data, pem.size, err)) != 0)
+	if ((r = cmd_write_file(path, pem.data, pem.size, CMD_OUT_RECORD,
+	    err)) != 0 || (r = cmd_write_file(latest, pem.data, pem.size,
+	    CMD_OUT_RECORD, err)) != 0)
 		goto out;
 	testhook_point("gencrl-after-write");
 	if ((r = db_crlnumber_commit(ca->db, number, err)) != 0)
 		goto out;
 	if (out != NULL)
-		r = cmd_write_file(out, pem.data, pem.size, err);
+		r = cmd_write_file(out, pem.data, pem.size, CMD_OUT_COPY, err);
 out:
 	gnutls_free(pem.data);
 	free(path);

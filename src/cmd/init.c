@@ -269,7 +269,7 @@ run(const struct hsmca_ctx *ctx, const struct init_opts *o,
 		conf->chain = strdup(CADIR_CHAIN_DEFAULT);
 	}
 	if (cert != NULL && ((cert_path = cadir_path(conf, conf->cert)) == NULL
-	    || (r = cmd_write_cert(cert_path, cert, err)) != 0))
+	    || (r = cmd_write_cert(cert_path, cert, CMD_OUT_RECORD, err)) != 0))
 		goto out;
 	if ((r = cadir_save(conf, err)) != 0)
 		goto out;

@@ -63,7 +63,8 @@ run(const struct hsmca_ctx *ctx, struct req_opts *o, struct hsmca_warnings *w,
 	if ((r = x509_build_csr(key, pub, o->subject, o->sans.n ? &o->sans :
 	    NULL, hash, &pem, err)) != 0)
 		goto out;
-	r = cmd_write_file(o->out ? o->out : "-", pem.data, pem.size, err);
+	r = cmd_write_file(o->out ? o->out : "-", pem.data, pem.size,
+	    CMD_OUT_COPY, err);
 	if (r == 0 && o->out != NULL)
 		cli_info(ctx, "%s: request signed by %s", o->out, info.uri);
 out:

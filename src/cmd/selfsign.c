@@ -121,7 +121,7 @@ run(const struct hsmca_ctx *ctx, const struct selfsign_opts *o,
 	if (o->dry_run)
 		goto out;
 	hash = issue_pick_hash(o->hash, prof->hash, ca->info.pk, ca->info.bits);
-	if ((r = issue_sign(job, NULL, ca->key, hash)) != 0) {
+	if ((r = issue_sign(job, NULL, ca->key, ca->pub, hash)) != 0) {
 		*err = job->err;
 		goto out;
 	}
@@ -140,9 +140,10 @@ run(const struct hsmca_ctx *ctx, const struct selfsign_opts *o,
 		r = hsmca_error_set(err, HSMCA_E_NOMEM, "out of memory");
 		goto out;
 	}
-	if ((r = cmd_write_cert(path, job->crt, err)) != 0)
+	if ((r = cmd_write_cert(path, job->crt, CMD_OUT_RECORD, err)) != 0)
 		goto out;
-	if (o->out != NULL && (r = cmd_write_cert(o->out, job->crt, err)) != 0)
+	if (o->out != NULL && (r = cmd_write_cert(o->out, job->crt,
+	    CMD_OUT_COPY, err)) != 0)
 		goto out;
 	cli_info(ctx, "%s: self-signed certificate %s written to %s", o->ca,
 	    job->serial_hex, path);

@@ -175,7 +175,7 @@ write_outputs(const struct sign_opts *o, struct hsmca_issue_job *jobs,
 		}
 		path = out_dir_path(o->out_dir, jobs[i].name);
 		if (path == NULL || cmd_write_cert(path, jobs[i].crt,
-		    &jobs[i].err) != 0)
+		    CMD_OUT_COPY, &jobs[i].err) != 0)
 			jobs[i].committed = false;
 		free(path);
 	}
@@ -183,7 +183,7 @@ write_outputs(const struct sign_opts *o, struct hsmca_issue_job *jobs,
 		return;
 	fclose(all);
 	if (len > 0 && cmd_write_file(o->out ? o->out : "-", buf, len,
-	    &jobs[0].err) != 0)
+	    CMD_OUT_COPY, &jobs[0].err) != 0)
 		for (i = 0; i < n; i++)
 			jobs[i].committed = false;
 	free(buf);
@@ -233,7 +233,7 @@ issue_all(const struct hsmca_ctx *ctx, const struct sign_opts *o,
 	testhook_point("after-login");
 	hash = issue_pick_hash(NULL, prof->hash, ca->info.pk, ca->info.bits);
 	for (i = 0; i < o->n_csrs; i++)
-		(void)issue_sign(&jobs[i], ca->cert, ca->key, hash);
+		(void)issue_sign(&jobs[i], ca->cert, ca->key, ca->pub, hash);
 	audit.key_uri = ca->info.uri;
 	audit.token_serial = ca->info.token_serial;
 	audit.profile = prof->path;

@@ -58,3 +58,7 @@ expect_fail() {
 # tree_sum DIR: one checksum over every file's name and bytes, to prove that a
 # refused command changed nothing.
 tree_sum() { (cd "$1" && find . -type f -print0 | sort -z | xargs -0 sha256sum) | sha256sum; }
+
+# has PATTERN...: grep that reads all its input (grep -q may exit early and
+# SIGPIPE the command before it, which pipefail then reports as a failure).
+has() { grep "$@" >/dev/null; }

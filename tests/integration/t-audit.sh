@@ -89,5 +89,5 @@ openssl ca -config ossl/ca.cnf -revoke ossl1.crt -crl_reason keyCompromise >/dev
 KEY2=$(h keygen --token pkcs11:token=ca --label adopted)
 h -q init ossl --key "$KEY2"
 [ "$(wc -l < ossl/audit.log)" = 3 ] || fail "adoption records: $(wc -l < ossl/audit.log)"
-h audit verify --ca ossl | grep -q 'OK: 3 records; 2 certificates, 1 revocations' || fail "adopted verify"
+h audit verify --ca ossl | has 'OK: 3 records; 2 certificates, 1 revocations' || fail "adopted verify"
 pass "adopted OpenSSL directory: 2 entries and a revocation recorded"

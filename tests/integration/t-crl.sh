@@ -32,10 +32,10 @@ pass "gencrl signed on the token"
 
 txt=$(openssl crl -in crl.pem -noout -text)
 block() { awk -v s="Serial Number: $1" '$0 ~ s {p=1; print; next} /Serial Number:/ {p=0} p' <<<"$txt"; }
-block "$(serial a.crt)" | grep -q 'Key Compromise' || { echo "$txt" >&2; fail "a: no keyCompromise"; }
-block "$(serial b.crt)" | grep -q 'Superseded' || fail "b: no superseded"
-block "$(serial c.crt)" | grep -q 'Serial Number' || fail "c is not listed"
-block "$(serial c.crt)" | grep -q 'Reason' && fail "c has a reason"
+block "$(serial a.crt)" | has 'Key Compromise' || { echo "$txt" >&2; fail "a: no keyCompromise"; }
+block "$(serial b.crt)" | has 'Superseded' || fail "b: no superseded"
+block "$(serial c.crt)" | has 'Serial Number' || fail "c is not listed"
+block "$(serial c.crt)" | has 'Reason' && fail "c has a reason"
 grep -q "Serial Number: $(serial d.crt)" <<<"$txt" && fail "d is listed"
 grep -q 'Version 2' <<<"$txt" || fail "not a v2 CRL"
 grep -A1 'X509v3 CRL Number' <<<"$txt" | tail -1 | grep -qi "$((16#$number))\|$number" \
@@ -45,8 +45,8 @@ grep -A1 'X509v3 CRL Number' <<<"$txt" | tail -1 | grep -qi "$((16#$number))\|$n
 [ "$(cat root/crlnumber)" != "$number" ] || fail "crlnumber not incremented"
 pass "entries, reasons, CRL number and AKI"
 
-openssl crl -in crl.pem -noout -CAfile "$CA" -verify 2>&1 | grep -q 'verify OK' || fail "openssl crl -verify"
-certtool --verify-crl --load-ca-certificate "$CA" --infile crl.pem 2>&1 | grep -q 'Verified' \
+openssl crl -in crl.pem -noout -CAfile "$CA" -verify 2>&1 | has 'verify OK' || fail "openssl crl -verify"
+certtool --verify-crl --load-ca-certificate "$CA" --infile crl.pem 2>&1 | has 'Verified' \
 	|| fail "certtool --verify-crl"
 for n in a b c; do
 	out=$(openssl verify -crl_check -CAfile "$CA" -CRLfile crl.pem "$n.crt" 2>&1 || true)

@@ -106,10 +106,10 @@ pass "revoke writes index.txt as openssl ca -revoke does"
 # --- openssl keeps working in the same directory ------------------------------
 ossl_ca -gencrl -out "$T/crl.pem"
 openssl crl -in "$T/crl.pem" -noout -text > "$T/crl.txt"
-grep -A4 "Serial Number: $A" "$T/crl.txt" | grep -q "Key Compromise" || { cat "$T/crl.txt"; fail "CRL lacks $A/keyCompromise"; }
+grep -A4 "Serial Number: $A" "$T/crl.txt" | has "Key Compromise" || { cat "$T/crl.txt"; fail "CRL lacks $A/keyCompromise"; }
 grep -q "Serial Number: $B" "$T/crl.txt" || fail "CRL lacks $B"
 grep -q "Serial Number: $C" "$T/crl.txt" && fail "CRL lists $C"
-openssl crl -in "$T/crl.pem" -noout -CAfile "$D/certs/ca.crt" -verify 2>&1 | grep -q "verify OK" \
+openssl crl -in "$T/crl.pem" -noout -CAfile "$D/certs/ca.crt" -verify 2>&1 | has "verify OK" \
 	|| fail "openssl crl -verify"
 openssl verify -crl_check -CAfile "$D/certs/ca.crt" -CRLfile "$T/crl.pem" "$T/c.crt" >/dev/null \
 	|| fail "c.crt should verify"
@@ -117,7 +117,7 @@ openssl verify -crl_check -CAfile "$D/certs/ca.crt" -CRLfile "$T/crl.pem" "$T/a.
 	>"$T/verify.out" 2>&1 && fail "a.crt should be rejected"
 grep -q "certificate revoked" "$T/verify.out" || { cat "$T/verify.out"; fail "a.crt reason"; }
 ossl_ca -revoke "$T/c.crt" -crl_reason superseded
-hs list-certs --ca "$D" | grep -q "^$C R .* superseded " || fail "list-certs after openssl ca -revoke"
+hs list-certs --ca "$D" | has "^$C R .* superseded " || fail "list-certs after openssl ca -revoke"
 pass "openssl ca -gencrl/-revoke and openssl verify work after hsmca revoke"
 
 # --- concurrent revocations lose nothing (the lock serialises rewrites) ------

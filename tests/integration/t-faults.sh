@@ -57,7 +57,7 @@ for i in $(seq 1 60); do
 	sleep "0.0$((RANDOM % 90 + 5))"
 	kill -9 "$pid" 2>/dev/null || true
 	wait "$pid" 2>/dev/null || true
-	if find "$T/tokens" -name token.object -empty | grep -q .; then
+	if find "$T/tokens" -name token.object -empty | has .; then
 		rm -rf "$T/tokens"; cp -a "$T/tokens.snap" "$T/tokens"; lost=$((lost + 1))
 	fi
 	consistent "random kill $i"

@@ -53,7 +53,7 @@ check_key() {  # TYPE LABEL OPENSSL-PATTERN
 	pub=${uri%type=private}type=public
 	p11tool --provider "$SOFTHSM_MODULE" --export-pubkey "$uri" --login \
 		--outfile "$T/pub.pem" >/dev/null 2>&1 || fail "$type: export pubkey"
-	openssl pkey -pubin -in "$T/pub.pem" -text -noout | grep -q "$pat" ||
+	openssl pkey -pubin -in "$T/pub.pem" -text -noout | has "$pat" ||
 		fail "$type: openssl does not see '$pat'"
 	openssl pkey -pubin -in "$T/pub.pem" -outform DER -out "$T/pub.der"
 	case $uri in *"id=$(ski_pct "$T/pub.der");"*) ;;

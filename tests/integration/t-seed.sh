@@ -30,7 +30,7 @@ p11tool --provider "$SOFTHSM_MODULE" --export "pkcs11:token=ca;object=root;type=
 pass "root carries the token key"
 
 h req --key "$INT" --out int.csr --subject 'CN=My Company Intermediate CA,OU=My Company Certificate Authority,O=My Company,ST=My State,C=US' 2>/dev/null
-openssl req -in int.csr -noout -verify 2>&1 | grep -q 'verify OK' || fail "openssl rejects the request"
+openssl req -in int.csr -noout -verify 2>&1 | has 'verify OK' || fail "openssl rejects the request"
 h sign --yes --ca root --profile intermediate-ca --csr int.csr --out int.crt 2>/dev/null
 openssl verify -CAfile root/certs/ca.crt int.crt >/dev/null || fail "openssl rejects the intermediate"
 txt=$(openssl x509 -in int.crt -noout -text)
@@ -42,7 +42,7 @@ pass "intermediate signed by the root"
 h init intermediate --key "$INT" --cert int.crt --issuer root 2>/dev/null
 h chain --ca intermediate --out chain.crt
 [ "$(grep -c BEGIN chain.crt)" = 2 ] || fail "chain.crt does not hold two certificates"
-certtool --verify-chain --infile chain.crt 2>&1 | grep -q 'Verified' || fail "certtool rejects the chain"
+certtool --verify-chain --infile chain.crt 2>&1 | has 'Verified' || fail "certtool rejects the chain"
 pass "chain"
 
 openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -noenc -keyout srv.key \
@@ -50,7 +50,7 @@ openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -noenc -keyout srv.
 h sign --yes --ca intermediate --profile server --csr srv.csr --out srv.crt 2>/dev/null
 openssl verify -CAfile root/certs/ca.crt -untrusted chain.crt -purpose sslserver srv.crt >/dev/null || fail "openssl rejects the server certificate"
 cat srv.crt chain.crt > full.crt
-certtool --verify-chain --infile full.crt 2>&1 | grep -q 'Verified' || fail "certtool rejects the server chain"
+certtool --verify-chain --infile full.crt 2>&1 | has 'Verified' || fail "certtool rejects the server chain"
 txt=$(openssl x509 -in srv.crt -noout -text)
 grep -q 'DNS:localhost' <<<"$txt" || fail "server SAN missing"
 grep -q 'Key Encipherment' <<<"$txt" && fail "keyEncipherment on an EC server key"
@@ -80,5 +80,5 @@ pass "TLS handshake trusting only the root"
 serial=$(openssl x509 -in srv.crt -noout -serial | cut -d= -f2)
 grep -q "^V	[0-9]*Z		$serial	unknown	/CN=localhost$" intermediate/index.txt || fail "index line: $(cat intermediate/index.txt)"
 cmp -s "intermediate/newcerts/$serial.pem" srv.crt || fail "newcerts/$serial.pem"
-h list-certs --ca intermediate | grep -q "$serial" || fail "list-certs"
+h list-certs --ca intermediate | has "$serial" || fail "list-certs"
 pass "database"

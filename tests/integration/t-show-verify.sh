@@ -29,7 +29,7 @@ h -q selfsign --yes --ca root --profile root-ca --subject 'CN=IT Root,O=Example,
 h -q req --key "$INT" --subject 'CN=IT Intermediate,O=Example,C=US' --out inter.csr
 h show inter.csr > show-csr.txt
 grep -q 'Self-signature: verified' show-csr.txt || fail "show: CSR self-signature line"
-openssl req -in inter.csr -verify -noout 2>&1 | grep -q 'verify OK' || fail "openssl: hsmca req's CSR"
+openssl req -in inter.csr -verify -noout 2>&1 | has 'verify OK' || fail "openssl: hsmca req's CSR"
 h -q sign --yes --ca root --profile intermediate-ca --csr inter.csr --out inter.crt
 h -q init inter --key "$INT" --cert inter.crt --issuer root
 openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -noenc -keyout www.key \
@@ -40,10 +40,10 @@ h verify --ca-file root/certs/ca.crt --chain inter.crt www.crt > out.txt
 grep -qx 'www.crt: OK' out.txt || fail "verify: hsmca chain"
 h verify --ca-file root/certs/ca.crt --chain inter.crt --hostname www.example.com \
 	--purpose server www.crt > /dev/null || fail "verify: host name and purpose"
-openssl verify -CAfile root/certs/ca.crt -untrusted inter.crt www.crt | grep -q ': OK' ||
+openssl verify -CAfile root/certs/ca.crt -untrusted inter.crt www.crt | has ': OK' ||
 	fail "openssl verify: hsmca chain"
 cat www.crt inter.crt root/certs/ca.crt > full.pem
-certtool --verify-chain --infile full.pem 2>&1 | grep -q 'Verified' || fail "certtool: hsmca chain"
+certtool --verify-chain --infile full.pem 2>&1 | has 'Verified' || fail "certtool: hsmca chain"
 # Root's SKI is method (1): SHA-1 of the P-384 point (the last 97 octets of
 # the SubjectPublicKeyInfo), as OpenSSL's subjectKeyIdentifier=hash.
 ski=$(openssl x509 -in root/certs/ca.crt -noout -ext subjectKeyIdentifier | tail -1 | tr -d ' :')
@@ -122,10 +122,10 @@ expect_fail 2 h verify --ca-file r.pem --purpose mail good.pem
 pass "verify names expired, revoked, untrusted, signature, constraints, host name, purpose, forged CRL"
 
 # ---- 3. show -----------------------------------------------------------------
-h show i.crl | grep -q 'CRL' || fail "show: CRL"
-h show i.crl | grep -q "$(openssl crl -in i.crl -noout -fingerprint -sha256 | cut -d= -f2)" ||
+h show i.crl | has 'CRL' || fail "show: CRL"
+h show i.crl | has "$(openssl crl -in i.crl -noout -fingerprint -sha256 | cut -d= -f2)" ||
 	fail "show: CRL fingerprint differs from openssl's"
-h show good.der | grep -q 'Subject: CN=good' || fail "show: DER certificate"
+h show good.der | has 'Subject: CN=good' || fail "show: DER certificate"
 [ "$(h show full.pem | grep -c '^SHA-256 fingerprint')" -eq 3 ] || fail "show: every certificate of a bundle"
 head -c 600 /dev/urandom > garbage.bin
 expect_reason 'garbage.bin: not a certificate, certificate request or CRL' h show garbage.bin

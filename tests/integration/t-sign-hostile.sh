@@ -53,8 +53,8 @@ pass "bad profile, --days, --san, missing --yes refused; directory unchanged"
 
 # A CSR asking for CA:TRUE gets the profile's extensions only.
 h sign --yes --ca ca --profile server --csr wantca.csr --out wantca.crt 2>/dev/null
-openssl x509 -in wantca.crt -noout -text | grep -q 'CA:TRUE' && fail "CSR obtained CA:TRUE"
-openssl x509 -in wantca.crt -noout -text | grep -q 'Certificate Sign' && fail "CSR obtained keyCertSign"
+openssl x509 -in wantca.crt -noout -text | has 'CA:TRUE' && fail "CSR obtained CA:TRUE"
+openssl x509 -in wantca.crt -noout -text | has 'Certificate Sign' && fail "CSR obtained keyCertSign"
 pass "CA:TRUE request gets a leaf"
 
 # A batch: one bad request, the others are issued and kept.
