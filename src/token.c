@@ -214,10 +214,29 @@ tok_fail(struct hsmca_token *t, int gerr, const char *what,
 	return pin_cache_error(t->pins, what, state, err);
 }
 
+/* Is one of the sep-separated segments of s (len bytes, not empty)
+ * empty? */
+static bool
+empty_segment(const char *s, size_t len, char sep)
+{
+	size_t i;
+
+	if (len == 0)
+		return false;
+	if (s[0] == sep || s[len - 1] == sep)
+		return true;
+	for (i = 1; i < len; i++)
+		if (s[i] == sep && s[i - 1] == sep)
+			return true;
+	return false;
+}
+
 int
 token_check_uri(const char *uri, struct hsmca_error *err)
 {
 	P11KitUri *p;
+	const char *q;
+	size_t plen;
 	int r;
 
 	/* the message shows the URI only up to its attributes, which may
@@ -227,11 +246,14 @@ token_check_uri(const char *uri, struct hsmca_error *err)
 		    "a PKCS#11 URI (must start with 'pkcs11:')",
 		    uri ? (int)strcspn(uri, ";?") : 0, uri ? uri : "");
 	/* RFC 7512 has no empty attribute, and p11-kit 0.24 reads one
-	 * oddly (it stops at "model=;;", or takes ";;" into a pin-value) */
-	if (strstr(uri, ";;") != NULL || strstr(uri, "&&") != NULL ||
-	    strstr(uri, "?&") != NULL)
+	 * oddly (it stops at "model=;;", takes a trailing ";" into a
+	 * pin-value) */
+	q = strchr(uri, '?');
+	plen = q ? (size_t)(q - uri) - 7 : strlen(uri + 7);
+	if (empty_segment(uri + 7, plen, ';') ||
+	    (q != NULL && empty_segment(q + 1, strlen(q + 1), '&')))
 		return hsmca_error_set(err, HSMCA_E_PARSE, "URI: empty "
-		    "attribute (';;' or '&&')");
+		    "attribute (a ';' or '&' too many)");
 	p = p11_kit_uri_new();
 	if (p == NULL)
 		return hsmca_error_set(err, HSMCA_E_NOMEM, "out of memory");
@@ -248,11 +270,37 @@ token_check_uri(const char *uri, struct hsmca_error *err)
 	return r;
 }
 
-static bool
-is_pin_attr(const char *a, size_t len)
+/* -1: u does not parse; 1: it carries a PIN (pin-value or pin-source);
+ * 0: it does not. */
+static int
+uri_pin_state(const char *u)
 {
-	return (len >= 10 && strncmp(a, "pin-value=", 10) == 0) ||
-	    (len >= 11 && strncmp(a, "pin-source=", 11) == 0);
+	P11KitUri *p = p11_kit_uri_new();
+	int state = -1;
+
+	if (p != NULL && p11_kit_uri_parse(u, P11_KIT_URI_FOR_ANY, p) ==
+	    P11_KIT_URI_OK)
+		state = p11_kit_uri_get_pin_value(p) != NULL ||
+		    p11_kit_uri_get_pin_source(p) != NULL;
+	p11_kit_uri_free(p);
+	return state;
+}
+
+/* Does one attribute carry a PIN, as p11-kit reads it?  (p11-kit drops
+ * white space inside names, so "pin- value" is a pin-value: ask it rather
+ * than compare the text.) */
+static bool
+is_pin_attr(const char *a, size_t len, char sep)
+{
+	char *one;
+	int state;
+
+	if (asprintf(&one, "pkcs11:%s%.*s", sep == '&' ? "?" : "", (int)len,
+	    a) < 0)
+		return true;    /* when in doubt, leave it out */
+	state = uri_pin_state(one);
+	free(one);
+	return state == 1;
 }
 
 /* Append the attributes of one part (path or query) of a URI to out,
@@ -271,7 +319,7 @@ copy_part(const char *part, size_t len, char sep, char *out, size_t *o,
 	for (;;) {
 		next = memchr(a, sep, (size_t)(end - a));
 		alen = next ? (size_t)(next - a) : (size_t)(end - a);
-		if (!is_pin_attr(a, alen)) {
+		if (!is_pin_attr(a, alen, sep)) {
 			if (!*first)
 				out[(*o)++] = sep;
 			memcpy(out + *o, a, alen);
@@ -337,11 +385,16 @@ tok_prepare_uri(struct hsmca_token *t, const char *uri, char **out,
 		r = hsmca_error_set(err, HSMCA_E_NOMEM, "out of memory");
 		goto out;
 	}
-	/* what is used must still be a URI, and say the same without PIN */
+	/* what is used must still be a URI, and carry no PIN */
 	if ((r = token_check_uri(*out, err)) != 0) {
+		hsmca_error_prefix(err, "URI without its PIN");
+	} else if (uri_pin_state(*out) != 0) {
+		r = hsmca_error_set(err, HSMCA_E_PARSE, "URI: its PIN "
+		    "attribute cannot be taken out");
+	}
+	if (r != 0) {
 		free(*out);
 		*out = NULL;
-		hsmca_error_prefix(err, "URI without its PIN");
 	}
 out:
 	p11_kit_uri_free(p);

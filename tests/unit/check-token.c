@@ -614,10 +614,29 @@ START_TEST(test_uri_empty_segments)
 	ck_assert_ptr_null(strstr(err.msg, "1234"));
 	ck_assert_int_eq(token_list_objects(tok, "pkcs11:token=ut?x=1&&y=2",
 	    false, false, &l, &err), HSMCA_E_PARSE);
-	/* a trailing ';' stays harmless, with or without a PIN before it */
 	ck_assert_int_eq(token_list_objects(tok, "pkcs11:token=ut;"
-	    "pin-value=1234;", true, false, &l, &err), 0);
+	    "pin-value=1234", true, false, &l, &err), 0);
 	token_objects_clear(&l);
+	/* p11-kit would read "1234;" as the PIN: refused too */
+	ck_assert_int_eq(token_list_objects(tok, "pkcs11:token=ut;"
+	    "pin-value=1234;", true, false, &l, &err), HSMCA_E_PARSE);
+	ck_assert_int_eq(token_check_uri("pkcs11:;token=ut", &err),
+	    HSMCA_E_PARSE);
+	ck_assert_int_eq(token_check_uri("pkcs11:token=ut?", &err), 0);
+}
+END_TEST
+
+/* p11-kit reads "pin- value" as pin-value: so must the stripping (a
+ * fuzzer's finding) */
+START_TEST(test_uri_pin_name_with_space)
+{
+	struct hsmca_error err = { 0 };
+	struct hsmca_object_list l;
+
+	ck_assert_int_eq(token_list_objects(tok, "pkcs11:token=ut?pin- "
+	    "value=9999", true, false, &l, &err), HSMCA_E_PIN);
+	ck_assert_ptr_nonnull(strstr(err.msg, "ut: wrong PIN"));
+	ck_assert_ptr_null(strstr(err.msg, "9999"));
 }
 END_TEST
 
@@ -694,6 +713,7 @@ suite(void)
 	tcase_add_test(tk, test_list_objects_login);
 	tcase_add_test(tk, test_list_objects_no_token);
 	tcase_add_test(tk, test_uri_empty_segments);
+	tcase_add_test(tk, test_uri_pin_name_with_space);
 	suite_add_tcase(s, tk);
 	return s;
 }
