@@ -185,8 +185,11 @@ int token_parse_id(const char *text, unsigned char *id, size_t *len,
 int token_key_id_method1(const unsigned char *spki, size_t len,
     unsigned char id[20], struct hsmca_error *err) HSMCA_MUST_CHECK;
 
-/* Check a URI given by the user: it must start with "pkcs11:" and parse
- * as RFC 7512.  Returns 0 or HSMCA_E_PARSE ("URI: ..."). */
+/* Check a URI given by the user: it must start with "pkcs11:", parse as
+ * RFC 7512 with p11-kit, name no attribute p11-kit does not know and have
+ * no empty attribute (";;", a leading or trailing ";" or "&": p11-kit 0.24
+ * misreads them).  Returns 0 or HSMCA_E_PARSE ("URI: ..."); the message
+ * never shows the URI's attributes (they may hold a PIN). */
 int token_check_uri(const char *uri, struct hsmca_error *err)
     HSMCA_MUST_CHECK;
 
