@@ -15,9 +15,22 @@
 #include "hsmca/pin.h"
 #include "hsmca/token.h"
 
+#define TOK_MAX_HOLDS 8
+
 struct hsmca_token {
 	struct hsmca_pin_cache *pins;
 	struct hsmca_warnings *w;       /* borrowed from the caller */
+	/* One session kept open per token a key was opened on: PKCS#11 login
+	 * state lasts while the application has a session on the token, and
+	 * GnuTLS opens and closes one per operation, so without it every
+	 * operation logs in again (3 C_Login for one sign).  With it the run
+	 * logs in once (GnuTLS skips C_Login on a logged-in token). */
+	struct {
+		CK_FUNCTION_LIST *mod;
+		CK_SLOT_ID slot;
+		CK_SESSION_HANDLE session;
+	} holds[TOK_MAX_HOLDS];
+	size_t n_holds;
 };
 
 /* Raw attributes of one key object, read through PKCS#11. */

@@ -134,11 +134,52 @@ token_session_open(const char *module, const char *pin_file,
 	return 0;
 }
 
+/* Keep a session open on the token of url (see struct hsmca_token).  Best
+ * effort: without it the run still works, with more logins. */
+static void
+tok_hold_session(struct hsmca_token *t, const char *url)
+{
+	CK_FUNCTION_LIST *mod;
+	CK_SLOT_ID slot;
+	CK_SESSION_HANDLE s;
+	unsigned long slot_ul;
+	void *ptr = NULL;
+	size_t i;
+
+	if (t->n_holds >= TOK_MAX_HOLDS ||
+	    gnutls_pkcs11_token_get_ptr(url, &ptr, &slot_ul, 0) < 0 ||
+	    ptr == NULL)
+		return;
+	mod = ptr;
+	slot = slot_ul;
+	for (i = 0; i < t->n_holds; i++)
+		if (t->holds[i].mod == mod && t->holds[i].slot == slot)
+			return;
+	if (mod->C_OpenSession(slot, CKF_SERIAL_SESSION, NULL, NULL, &s) !=
+	    CKR_OK)
+		return;
+	t->holds[t->n_holds].mod = mod;
+	t->holds[t->n_holds].slot = slot;
+	t->holds[t->n_holds].session = s;
+	t->n_holds++;
+}
+
+static void
+tok_release_holds(struct hsmca_token *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n_holds; i++)
+		(void)t->holds[i].mod->C_CloseSession(t->holds[i].session);
+	t->n_holds = 0;
+}
+
 void
 token_close(struct hsmca_token *t)
 {
 	if (t == NULL)
 		return;
+	tok_release_holds(t);
 	gnutls_pkcs11_set_pin_function(NULL, NULL);
 	gnutls_pkcs11_deinit();
 	pin_cache_free(t->pins);
@@ -656,8 +697,10 @@ token_open_key(struct hsmca_token *t, const char *uri, gnutls_privkey_t *key,
 	int r;
 
 	if ((r = tok_prepare_uri(t, uri, &u, err)) != 0 ||
-	    (r = private_key_uri(u, &pu, err)) != 0 ||
-	    (r = find_one_key(t, pu, &url, &a, &ki, err)) != 0)
+	    (r = private_key_uri(u, &pu, err)) != 0)
+		goto out;
+	tok_hold_session(t, pu);
+	if ((r = find_one_key(t, pu, &url, &a, &ki, err)) != 0)
 		goto out;
 	if (gnutls_privkey_init(&k) < 0) {
 		r = hsmca_error_set(err, HSMCA_E_NOMEM, "out of memory");

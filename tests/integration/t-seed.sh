@@ -82,3 +82,15 @@ grep -q "^V	[0-9]*Z		$serial	unknown	/CN=localhost$" intermediate/index.txt || f
 cmp -s "intermediate/newcerts/$serial.pem" srv.crt || fail "newcerts/$serial.pem"
 h list-certs --ca intermediate | has "$serial" || fail "list-certs"
 pass "database"
+
+# Several requests in one run share one login (pkcs11-spy counts C_Login).
+if [ -r "$SPY_MODULE" ]; then
+	for i in 1 2 3; do
+		openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -noenc -keyout /dev/null \
+			-subj "/CN=b$i.example" -addext "subjectAltName=DNS:b$i.example" -out "b$i.csr" 2>/dev/null
+	done
+	PKCS11SPY=$SOFTHSM_MODULE PKCS11SPY_OUTPUT=$T/spy.log HSMCA_PIN=$PIN "$HSMCA" --module "$SPY_MODULE" \
+		-q sign --yes --ca intermediate --profile server --csr b1.csr --csr b2.csr --csr b3.csr --out-dir batch
+	[ "$(grep -c 'C_Login' "$T/spy.log")" = 1 ] || fail "a 3-request batch logged in $(grep -c 'C_Login' "$T/spy.log") times"
+	pass "a batch of 3 requests: one C_Login"
+fi
