@@ -65,7 +65,7 @@ write_hex_file(struct hsmca_db *db, const char *name, const char *hex,
 		free(path);
 		return db_nomem(err);
 	}
-	r = fileio_write_atomic(path, text, strlen(text), 0644, err);
+	r = fileio_write_atomic(path, text, strlen(text), 0600, err);
 	free(text);
 	free(path);
 	return r;

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "hsmca/cli.h"
@@ -132,6 +133,9 @@ main(int argc, char **argv)
 	size_t i;
 
 	secret_harden_process();
+	/* The CA directory is private: what hsmca creates without an explicit
+	 * mode (directories, lock and log files) is the owner's alone. */
+	umask(077);
 	argc = strip_globals(&ctx, argc, argv);
 	if (argc < 0)
 		return HSMCA_EXIT_USAGE;
