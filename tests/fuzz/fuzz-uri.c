@@ -68,12 +68,14 @@ prepare(const char *uri)
 	struct hsmca_pin_opts opts = { NULL, NULL, NULL };
 	struct hsmca_warnings w = { 0 };
 	struct hsmca_error err = { 0 };
-	struct hsmca_token t = { NULL, &w };
+	struct hsmca_token t;
 	char *out = NULL;
 	int r;
 
 	if (names_pin_source(uri))
 		return;
+	memset(&t, 0, sizeof(t));
+	t.w = &w;
 	if (pin_cache_new(&opts, &t.pins) != 0)
 		abort();
 	r = tok_prepare_uri(&t, uri, &out, &err);
