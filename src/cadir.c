@@ -247,8 +247,10 @@ make_file(const char *dir, const char *name, const char *text,
 }
 
 int
-cadir_make_layout(const char *dir, bool *adopted, struct hsmca_error *err)
+cadir_make_layout(const char *dir, const char *serial_hex, bool *adopted,
+    struct hsmca_error *err)
 {
+	char serial_line[128];
 	static const char *const subdirs[] = { "certs", "newcerts", "crl" };
 	size_t i;
 	int r;
@@ -265,6 +267,9 @@ cadir_make_layout(const char *dir, bool *adopted, struct hsmca_error *err)
 	    err)) < 0)
 		return r;
 	if ((r = make_file(dir, "crlnumber", "01\n", err)) < 0)
+		return r;
+	snprintf(serial_line, sizeof(serial_line), "%s\n", serial_hex);
+	if ((r = make_file(dir, "serial", serial_line, err)) < 0)
 		return r;
 	/* The lock file exists from the start, so that a refused command
 	 * leaves the directory exactly as it was (db_open creates it too). */

@@ -112,30 +112,6 @@ fill_entry(struct hsmca_issue_job *job, struct hsmca_db_entry *e,
 	return 0;
 }
 
-/* "last serial + 1" for the serial file, as openssl ca leaves it: hex is
- * 2 * SERIAL_OCTETS upper-case digits; out holds 2 * SERIAL_OCTETS + 3. */
-static void
-next_serial_hex(const char *hex, char *out)
-{
-	unsigned char b[SERIAL_OCTETS];
-	size_t i, n = strlen(hex) / 2, o = 0;
-	unsigned v;
-	bool carry = true;
-
-	if (n > SERIAL_OCTETS)
-		n = SERIAL_OCTETS;
-	for (i = 0; i < n; i++) {
-		sscanf(hex + 2 * i, "%2x", &v);
-		b[i] = (unsigned char)v;
-	}
-	for (i = n; i > 0 && carry; i--)
-		carry = ++b[i - 1] == 0;
-	if (carry)
-		o += (size_t)sprintf(out, "01");
-	for (i = 0; i < n; i++)
-		o += (size_t)sprintf(out + o, "%02X", b[i]);
-}
-
 /* The audit record of a job whose index entry is e; strings are malloc'ed
  * into hold[0..4) for the caller to free. */
 static int
@@ -224,8 +200,7 @@ issue_commit(struct hsmca_db *db, struct hsmca_issue_job *jobs, size_t n,
 	struct hsmca_db_entry *entries = calloc(n ? n : 1, sizeof(*entries));
 	char (*expiry)[16] = calloc(n ? n : 1, sizeof(*expiry));
 	size_t *idx = calloc(n ? n : 1, sizeof(*idx));
-	char next[2 * SERIAL_OCTETS + 3];
-	const char *last = NULL;
+	bool any = false;
 	size_t i, m = 0;
 	int r = 0;
 
@@ -257,18 +232,14 @@ issue_commit(struct hsmca_db *db, struct hsmca_issue_job *jobs, size_t n,
 		    db_write_newcert(db, jobs[i].serial_hex, pem.data, pem.size,
 		    &jobs[i].err) == 0) {
 			jobs[i].committed = true;
-			last = jobs[i].serial_hex;
+			any = true;
 		}
 		gnutls_free(pem.data);
 		testhook_point(i == 0 ? "after-newcert" : "after-newcert-2");
 	}
-	if (last != NULL && (r = db_sync_newcerts(db, err)) != 0)
-		goto out;
-	if (last != NULL) {
-		next_serial_hex(last, next);
-		r = db_set_next_serial(db, next, err);
-		testhook_point("after-serial");
-	}
+	if (any)
+		r = db_sync_newcerts(db, err);
+	testhook_point("after-newcerts");
 out:
 	for (i = 0; i < m; i++)
 		free(entries[i].subject);

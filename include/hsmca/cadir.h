@@ -58,11 +58,12 @@ int cadir_save(const struct hsmca_cadir *ca, struct hsmca_error *err)
 /* Create what is missing of the layout in dir (mode 0700 directories):
  * certs/, newcerts/, crl/, an empty index.txt, index.txt.attr with
  * "unique_subject = no" (renewals reuse subjects), crlnumber "01", and an
- * empty .hsmca.lock.  An existing file is never changed: an OpenSSL CA
+ * empty .hsmca.lock, and serial holding serial_hex (openssl ca's own
+ * sequence, as its -create_serial makes it: hsmca draws random serials and
+ * never rewrites it).  An existing file is never changed: an OpenSSL CA
  * directory is adopted without losing a line.  Sets *adopted when
- * index.txt already existed.  The serial file is not made here: hsmca draws
- * random serials, and writes the file after each issue as openssl ca would. */
-int cadir_make_layout(const char *dir, bool *adopted,
+ * index.txt already existed. */
+int cadir_make_layout(const char *dir, const char *serial_hex, bool *adopted,
     struct hsmca_error *err) HSMCA_MUST_CHECK;
 
 /* dir + "/" + rel, malloc'ed (NULL on OOM). */

@@ -6,7 +6,7 @@
  *   issue_sign()     sign with the CA key (may touch the token), verify the
  *                    signature with the CA certificate's public key
  *   issue_commit()   record a batch: index.txt lines appended in one write +
- *                    fsync, then newcerts/SERIAL.pem, then the serial file;
+ *                    fsync, then newcerts/SERIAL.pem;
  *                    the caller hands certificates out only after this
  *
  * A job that fails keeps its error in job->err and is skipped by later
@@ -65,8 +65,9 @@ struct hsmca_issue_audit {
 
 /* Record every signed job of jobs[0..n) in db (DB_WRITE): the audit
  * records first (one append, hsmca/audit.h: the journal), then one append
- * of all index lines, then each newcerts file, then the serial file (the
- * last serial + 1, as openssl ca leaves it).  Returns 0 or the error of an
+ * of all index lines, then each newcerts file (one directory fsync).  The
+ * serial file is openssl ca's sequence: hsmca draws random serials and
+ * leaves it alone (init makes one if missing, as -create_serial would).  Returns 0 or the error of an
  * append (then no job is committed: when the index append fails after the
  * audit append, "abandon" records cancel the batch at once).  A newcerts
  * write that fails after the index append marks only that job failed (the

@@ -15,6 +15,7 @@
 #include "hsmca/cmd.h"
 #include "hsmca/db.h"
 #include "hsmca/fileio.h"
+#include "hsmca/issue.h"
 #include "hsmca/token.h"
 #include "hsmca/x509build.h"
 #include "cmd-util.h"
@@ -215,6 +216,21 @@ out:
 	return r;
 }
 
+/* A serial file for openssl ca, as its -create_serial makes one. */
+static int
+first_serial(char hex[41], struct hsmca_error *err)
+{
+	unsigned char b[20];
+	size_t i;
+
+	if (issue_rng(NULL, b, sizeof(b)) != 0)
+		return hsmca_error_set(err, HSMCA_E_CRYPTO, "no random numbers");
+	b[0] = (b[0] & 0x7f) | 0x01;
+	for (i = 0; i < sizeof(b); i++)
+		snprintf(hex + 2 * i, 3, "%02X", b[i]);
+	return 0;
+}
+
 static int
 run(const struct hsmca_ctx *ctx, const struct init_opts *o,
     struct hsmca_warnings *w, struct hsmca_error *err)
@@ -226,7 +242,7 @@ run(const struct hsmca_ctx *ctx, const struct init_opts *o,
 	gnutls_pubkey_t pub = NULL;
 	gnutls_x509_crt_t cert = NULL, *issuers = NULL;
 	size_t n_issuers = 0, n_adopted = 0;
-	char *conf_path = NULL, *cert_path = NULL;
+	char *conf_path = NULL, *cert_path = NULL, serial_hex[41];
 	bool adopted = false;
 	int r;
 
@@ -258,7 +274,8 @@ run(const struct hsmca_ctx *ctx, const struct init_opts *o,
 		goto out;
 	if ((r = cadir_new(o->dir, info.uri, &conf, err)) != 0)
 		goto out;
-	if ((r = cadir_make_layout(o->dir, &adopted, err)) != 0)
+	if ((r = first_serial(serial_hex, err)) != 0 ||
+	    (r = cadir_make_layout(o->dir, serial_hex, &adopted, err)) != 0)
 		goto out;
 	if (adopted && (r = adopt_entries(o->dir, ctx->now(), &n_adopted,
 	    err)) != 0)

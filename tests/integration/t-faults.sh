@@ -27,7 +27,7 @@ consistent() {  # what must hold after any fault
 	done
 	[ "$(cut -f4 ca/index.txt | sort | uniq -d | wc -l)" = 0 ] || fail "a serial repeats after $1"
 }
-for point in before-audit after-audit after-index after-newcert after-serial after-output; do
+for point in before-audit after-audit after-index after-newcert after-newcerts after-output; do
 	rc=0
 	HSMCA_TEST_KILL_AT=$point ht -q sign --yes --ca ca --profile server --csr "$(csr)" --out k.crt || rc=$?
 	[ "$rc" = 137 ] || fail "not killed at $point (exit $rc)"
