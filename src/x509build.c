@@ -139,7 +139,7 @@ x509_load_csr(const char *name, const unsigned char *buf, size_t len,
     gnutls_x509_crq_t *out, struct hsmca_error *err)
 {
 	gnutls_datum_t d = { (unsigned char *)buf, (unsigned)len };
-	gnutls_x509_crt_fmt_t fmt;
+	gnutls_x509_crt_fmt_t fmt = GNUTLS_X509_FMT_DER;
 	gnutls_x509_crq_t q = NULL;
 	int r;
 
@@ -189,7 +189,7 @@ x509_load_crt_list(const char *name, const unsigned char *buf, size_t len,
     gnutls_x509_crt_t **out, size_t *n, struct hsmca_error *err)
 {
 	gnutls_datum_t d = { (unsigned char *)buf, (unsigned)len };
-	gnutls_x509_crt_fmt_t fmt;
+	gnutls_x509_crt_fmt_t fmt = GNUTLS_X509_FMT_DER;
 	gnutls_x509_crt_t *gl = NULL, *list;
 	unsigned gn = 0, i;
 	int r;
@@ -233,7 +233,7 @@ x509_load_crl(const char *name, const unsigned char *buf, size_t len,
     gnutls_x509_crl_t *out, struct hsmca_error *err)
 {
 	gnutls_datum_t d = { (unsigned char *)buf, (unsigned)len };
-	gnutls_x509_crt_fmt_t fmt;
+	gnutls_x509_crt_fmt_t fmt = GNUTLS_X509_FMT_DER;
 	gnutls_x509_crl_t l;
 	int r;
 
