@@ -27,7 +27,7 @@ static const struct cli_opt opts[] = {
 	    "certificate to revoke (PEM or DER)" },
 	{ "reason", true, OPT_REASON, "R", "unspecified, keyCompromise, "
 	    "CACompromise, affiliationChanged, superseded, "
-	    "cessationOfOperation, certificateHold or removeFromCRL" },
+	    "cessationOfOperation or certificateHold" },
 	{ "date", true, OPT_DATE, "TIME",
 	    "revocation time YYYYMMDDHHMMSSZ (default: now; not later)" },
 	{ NULL, false, 0, NULL, NULL },

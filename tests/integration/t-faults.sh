@@ -5,7 +5,9 @@
 # index.txt, no serial repeats, and the next command works.
 . "$(dirname "$0")/lib.sh"
 export HSMCA_PROFILE_PATH=$SRCDIR/profiles
-HT=${HSMCA_TESTABLE:?}
+# The crash points need the build tree's hsmca-testable (hsmca/testhook.h);
+# against an installed hsmca those steps are skipped, the rest runs.
+HT=${HSMCA_TESTABLE:-}
 ht() { HSMCA_PIN=$PIN "$HT" --module "$SOFTHSM_MODULE" "$@"; }
 cd "$T"
 make_token ca
@@ -27,19 +29,23 @@ consistent() {  # what must hold after any fault
 	done
 	[ "$(cut -f4 ca/index.txt | sort | uniq -d | wc -l)" = 0 ] || fail "a serial repeats after $1"
 }
-for point in before-audit after-audit after-index after-newcert after-newcerts after-output; do
-	rc=0
-	HSMCA_TEST_KILL_AT=$point ht -q sign --yes --ca ca --profile server --csr "$(csr)" --out k.crt || rc=$?
-	[ "$rc" = 137 ] || fail "not killed at $point (exit $rc)"
-	consistent "kill at $point"
-	h -q sign --yes --ca ca --profile server --csr "$(csr)" --out next.crt 2>/dev/null || fail "sign after kill at $point"
-	consistent "the sign after a kill at $point"
-done
-pass "kill -9 at each of 6 points between write steps: consistent, next sign works"
-h audit verify --ca ca > verify.out
-grep -q ' 1 abandoned operations' verify.out || fail "the kill after the audit record must leave one abandoned operation: $(cat verify.out)"
-[ "$(ls ca/newcerts | wc -l)" = "$(wc -l < ca/index.txt)" ] || fail "the kill after the index line: newcerts/ not restored"
-pass "recovery: one record abandoned, one certificate restored from the audit log"
+if [ -n "$HT" ]; then
+	for point in before-audit after-audit after-index after-newcert after-newcerts after-output; do
+		rc=0
+		HSMCA_TEST_KILL_AT=$point ht -q sign --yes --ca ca --profile server --csr "$(csr)" --out k.crt || rc=$?
+		[ "$rc" = 137 ] || fail "not killed at $point (exit $rc)"
+		consistent "kill at $point"
+		h -q sign --yes --ca ca --profile server --csr "$(csr)" --out next.crt 2>/dev/null || fail "sign after kill at $point"
+		consistent "the sign after a kill at $point"
+	done
+	pass "kill -9 at each of 6 points between write steps: consistent, next sign works"
+	h audit verify --ca ca > verify.out
+	grep -q ' 1 abandoned operations' verify.out || fail "the kill after the audit record must leave one abandoned operation: $(cat verify.out)"
+	[ "$(ls ca/newcerts | wc -l)" = "$(wc -l < ca/index.txt)" ] || fail "the kill after the index line: newcerts/ not restored"
+	pass "recovery: one record abandoned, one certificate restored from the audit log"
+else
+	echo "skip: kill points between write steps (no hsmca-testable)"
+fi
 
 # kill -9 after random delays, 60 times, while signing (the shipped binary).
 # SoftHSM2's file store rewrites token.object in place (truncate, write) at
@@ -79,20 +85,24 @@ consistent "a full disk"
 pass "disk full: $(head -1 "$T/stderr")"
 
 # The token goes away between login and signing: a clear error, nothing written.
-before=$(tree_sum ca)
-c=$(csr)
-HSMCA_TEST_STOP_AT=after-login HSMCA_PIN=$PIN "$HT" --module "$SOFTHSM_MODULE" -q sign --yes \
-	--ca ca --profile server --csr "$c" --out gone.crt 2>"$T/stderr" &
-pid=$!
-for _ in $(seq 1 100); do grep -q '^State:.*T (stopped)' "/proc/$pid/status" 2>/dev/null && break; sleep 0.05; done
-grep -q '^Max core file size *0 *0' "/proc/$pid/limits" || fail "core dumps are not off while the PIN is in memory"
-mv "$T/tokens" "$T/tokens.away"
-kill -CONT "$pid"
-rc=0; wait "$pid" || rc=$?
-mv "$T/tokens.away" "$T/tokens"
-[ "$rc" = 1 ] && grep -q '^hsmca: ' "$T/stderr" || fail "token gone: exit $rc: $(cat "$T/stderr")"
-[ "$(tree_sum ca)" = "$before" ] && [ ! -e gone.crt ] || fail "token gone: something was written"
-pass "token gone after login: $(head -1 "$T/stderr")"
+if [ -n "$HT" ]; then
+	before=$(tree_sum ca)
+	c=$(csr)
+	HSMCA_TEST_STOP_AT=after-login HSMCA_PIN=$PIN "$HT" --module "$SOFTHSM_MODULE" -q sign --yes \
+		--ca ca --profile server --csr "$c" --out gone.crt 2>"$T/stderr" &
+	pid=$!
+	for _ in $(seq 1 100); do grep -q '^State:.*T (stopped)' "/proc/$pid/status" 2>/dev/null && break; sleep 0.05; done
+	grep -q '^Max core file size *0 *0' "/proc/$pid/limits" || fail "core dumps are not off while the PIN is in memory"
+	mv "$T/tokens" "$T/tokens.away"
+	kill -CONT "$pid"
+	rc=0; wait "$pid" || rc=$?
+	mv "$T/tokens.away" "$T/tokens"
+	[ "$rc" = 1 ] && grep -q '^hsmca: ' "$T/stderr" || fail "token gone: exit $rc: $(cat "$T/stderr")"
+	[ "$(tree_sum ca)" = "$before" ] && [ ! -e gone.crt ] || fail "token gone: something was written"
+	pass "token gone after login: $(head -1 "$T/stderr")"
+else
+	echo "skip: token pulled after login (no hsmca-testable)"
+fi
 
 # Read-only or foreign-owned CA directory files: a clear error naming the file.
 if command -v setpriv >/dev/null && [ "$(id -u)" = 0 ]; then
