@@ -132,6 +132,9 @@ cli_fail(const struct hsmca_error *err)
 	return cli_exit_status(err->code);
 }
 
+static void vmsg(const char *prefix, const char *fmt, va_list ap)
+	HSMCA_PRINTF(2, 0);
+
 static void
 vmsg(const char *prefix, const char *fmt, va_list ap)
 {

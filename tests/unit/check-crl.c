@@ -28,6 +28,8 @@ struct ca {
 	char *pem;
 };
 
+static char *run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 static char *
 run(const char *fmt, ...)
 {
