@@ -1,6 +1,7 @@
 /* see hsmca/issue.h */
 #include "config.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,6 +81,53 @@ issue_sign(struct hsmca_issue_job *job, gnutls_x509_crt_t issuer,
 	}
 	job->signed_ok = true;
 	return 0;
+}
+
+struct sign_share {
+	struct hsmca_issue_job *jobs;
+	size_t n, first, step;
+	const struct hsmca_issue_signer *signer;
+	const char *hash;
+};
+
+static void *
+sign_share(void *arg)
+{
+	const struct sign_share *sh = arg;
+	size_t i;
+
+	for (i = sh->first; i < sh->n; i += sh->step)
+		(void)issue_sign(&sh->jobs[i], sh->signer->issuer,
+		    sh->signer->key, sh->signer->pub, sh->hash);
+	return NULL;
+}
+
+void
+issue_sign_all(struct hsmca_issue_job *jobs, size_t n,
+    const struct hsmca_issue_signer *signers, size_t n_signers,
+    const char *hash)
+{
+	struct sign_share sh[ISSUE_MAX_SIGNERS];
+	pthread_t th[ISSUE_MAX_SIGNERS];
+	bool started[ISSUE_MAX_SIGNERS] = { false };
+	size_t t;
+
+	if (n_signers > ISSUE_MAX_SIGNERS)
+		n_signers = ISSUE_MAX_SIGNERS;
+	for (t = 0; t < n_signers; t++) {
+		sh[t] = (struct sign_share){ jobs, n, t, n_signers,
+		    &signers[t], hash };
+		if (t > 0)
+			started[t] = pthread_create(&th[t], NULL, sign_share,
+			    &sh[t]) == 0;
+	}
+	(void)sign_share(&sh[0]);
+	for (t = 1; t < n_signers; t++) {
+		if (started[t])
+			pthread_join(th[t], NULL);
+		else
+			(void)sign_share(&sh[t]);  /* no thread: sign here */
+	}
 }
 
 static int

@@ -639,6 +639,7 @@ fill_info(gnutls_pkcs11_obj_t obj, const char *url,
 	info->pk = a->pk;
 	info->bits = a->bits;
 	info->curve = a->curve;
+	info->always_auth = a->always_auth;
 }
 
 /* Find the one private key u names; returns its full URL and attributes. */

@@ -54,6 +54,25 @@ int issue_prepare(struct hsmca_db *db, struct hsmca_issue_job *job);
 int issue_sign(struct hsmca_issue_job *job, gnutls_x509_crt_t issuer,
     gnutls_privkey_t key, gnutls_pubkey_t pub, const char *hash);
 
+/* One signer of a batch: the CA key opened once more (its own PKCS#11
+ * session), its public half, and a private copy of the issuer certificate:
+ * GnuTLS objects are not shared between threads. */
+#define ISSUE_MAX_SIGNERS 4
+
+struct hsmca_issue_signer {
+	gnutls_privkey_t key;
+	gnutls_pubkey_t pub;
+	gnutls_x509_crt_t issuer;       /* NULL: self-signed */
+};
+
+/* issue_sign() for every job of jobs[0..n), with n_signers signers at once
+ * (one thread each, jobs dealt in turn; 1: no thread).  The token signs in
+ * one session while GnuTLS checks the last signature in the other: on a
+ * software token with two cores a batch goes about half again as fast. */
+void issue_sign_all(struct hsmca_issue_job *jobs, size_t n,
+    const struct hsmca_issue_signer *signers, size_t n_signers,
+    const char *hash);
+
 /* Who signed, for the audit records of a batch. */
 struct hsmca_issue_audit {
 	const char *op;                 /* "sign" or "selfsign" */

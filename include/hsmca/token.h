@@ -109,6 +109,7 @@ struct hsmca_key_info {
 	gnutls_pk_algorithm_t pk;
 	unsigned bits;          /* RSA modulus bits; EC: 256, 384, 521; Ed25519: 256 */
 	gnutls_ecc_curve_t curve;  /* GNUTLS_ECC_CURVE_INVALID for RSA */
+	bool always_auth;       /* CKA_ALWAYS_AUTHENTICATE: a PIN per signature */
 };
 
 /* A key type for keygen. */

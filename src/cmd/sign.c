@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "hsmca/ca.h"
 #include "hsmca/cmd.h"
@@ -189,17 +190,58 @@ write_outputs(const struct sign_opts *o, struct hsmca_issue_job *jobs,
 	free(buf);
 }
 
+static void
+close_signer(struct hsmca_issue_signer *s)
+{
+	if (s->issuer != NULL)
+		gnutls_x509_crt_deinit(s->issuer);
+	if (s->key != NULL)
+		gnutls_privkey_deinit(s->key);
+	if (s->pub != NULL)
+		gnutls_pubkey_deinit(s->pub);
+	memset(s, 0, sizeof(*s));
+}
+
+/* Signers for the batch: the CA's key, and for a batch big enough to gain
+ * from it on a machine with more than one core, the same key once more in
+ * its own session with its own copy of the CA certificate.  A key that
+ * wants its PIN for every signature (CKA_ALWAYS_AUTHENTICATE) signs alone.
+ * Returns how many signers s holds. */
+static size_t
+open_signers(struct hsmca_ca *ca, size_t n_jobs, struct hsmca_issue_signer *s)
+{
+	struct hsmca_error err = { 0 };
+	gnutls_datum_t der = { NULL, 0 };
+
+	s[0] = (struct hsmca_issue_signer){ ca->key, ca->pub, ca->cert };
+	if (n_jobs < 8 || ca->info.always_auth || sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		return 1;
+	if (token_open_key(ca->tok, ca->conf->key_uri, &s[1].key, &s[1].pub,
+	    NULL, &err) != 0)
+		return 1;
+	if (gnutls_x509_crt_export2(ca->cert, GNUTLS_X509_FMT_DER, &der) == 0 &&
+	    gnutls_x509_crt_init(&s[1].issuer) == 0 &&
+	    gnutls_x509_crt_import(s[1].issuer, &der, GNUTLS_X509_FMT_DER) == 0) {
+		gnutls_free(der.data);
+		return 2;
+	}
+	gnutls_free(der.data);
+	close_signer(&s[1]);
+	return 1;
+}
+
 static int
 issue_all(const struct hsmca_ctx *ctx, const struct sign_opts *o,
     struct hsmca_issue_job *jobs, struct hsmca_warnings *w,
     struct hsmca_error *err)
 {
+	struct hsmca_issue_signer signers[2] = { { 0 }, { 0 } };
 	struct hsmca_issue_audit audit = { .op = "sign" };
 	struct hsmca_profile *prof = NULL;
 	struct hsmca_ca *ca = NULL;
 	gnutls_pubkey_t ipub = NULL;
 	const char *hash;
-	size_t i, good = 0;
+	size_t i, good = 0, n_signers;
 	int r;
 
 	if (o->out_dir != NULL && mkdir(o->out_dir, 0755) != 0 &&
@@ -232,8 +274,10 @@ issue_all(const struct hsmca_ctx *ctx, const struct sign_opts *o,
 		goto out;
 	testhook_point("after-login");
 	hash = issue_pick_hash(NULL, prof->hash, ca->info.pk, ca->info.bits);
-	for (i = 0; i < o->n_csrs; i++)
-		(void)issue_sign(&jobs[i], ca->cert, ca->key, ca->pub, hash);
+	n_signers = open_signers(ca, good, signers);
+	issue_sign_all(jobs, o->n_csrs, signers, n_signers, hash);
+	if (n_signers > 1)
+		close_signer(&signers[1]);
 	audit.key_uri = ca->info.uri;
 	audit.token_serial = ca->info.token_serial;
 	audit.profile = prof->path;

@@ -85,3 +85,23 @@ for i in $(seq 1 12); do
 	grep -q "	$s	" ca/index.txt || fail "p$i.crt serial $s not in index.txt"
 done
 pass "3 parallel signers, 12 certificates, no loss, no repeated serial"
+
+# A big batch signs in two sessions at once: every certificate is right.
+args=()
+for i in $(seq 1 24); do
+	mkcsr "big$i" "/CN=big$i.example" -addext "subjectAltName=DNS:big$i.example"
+	args+=(--csr "big$i.csr")
+done
+before_lines=$(wc -l < ca/index.txt)
+h -q sign --yes --ca ca --profile server "${args[@]}" --out-dir big
+[ "$(ls big | wc -l)" = 24 ] || fail "big batch: $(ls big | wc -l) certificates"
+[ "$(wc -l < ca/index.txt)" = $((before_lines + 24)) ] || fail "big batch: index lines"
+for i in $(seq 1 24); do
+	openssl verify -CAfile ca/certs/ca.crt "big/big$i.crt" >/dev/null || fail "big$i.crt does not verify"
+	[ "$(openssl x509 -in "big/big$i.crt" -noout -subject)" = "subject=CN = big$i.example" ] || fail "big$i.crt has the wrong subject"
+	openssl x509 -in "big/big$i.crt" -noout -pubkey | cmp -s - <(openssl req -in "big$i.csr" -noout -pubkey) \
+		|| fail "big$i.crt does not carry big$i.csr's key"
+done
+[ "$(cut -f4 ca/index.txt | sort -u | wc -l)" = "$(wc -l < ca/index.txt)" ] || fail "big batch: a serial repeats"
+h audit verify --ca ca >/dev/null || fail "big batch: audit verify"
+pass "a batch of 24 (two signing sessions): every certificate verifies and carries its request's key and subject"
