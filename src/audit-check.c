@@ -89,6 +89,7 @@ io:
 struct recover {
 	struct hsmca_db *db;
 	bool loaded;
+	bool restored;
 	struct hsmca_warnings *w;
 	struct hsmca_error *err;
 };
@@ -102,15 +103,28 @@ need_index(struct recover *rc)
 	return 0;
 }
 
+/* Is newcerts/SERIAL.pem there with content?  An empty file is what a
+ * power cut leaves of a file whose data never reached the disk: it is
+ * removed here (under the write lock), so that it can be restored. */
 static int
 newcert_exists(struct recover *rc, const char *serial)
 {
+	struct stat st;
 	char *p;
 	int r;
 
 	if (asprintf(&p, "%s/newcerts/%s.pem", db_dir(rc->db), serial) < 0)
 		return hsmca_error_set(rc->err, HSMCA_E_NOMEM, "out of memory");
-	r = fileio_exists(p, rc->err);
+	if (stat(p, &st) == 0)
+		r = st.st_size > 0;
+	else if (errno == ENOENT)
+		r = 0;
+	else
+		r = hsmca_error_set(rc->err, HSMCA_E_IO, "%s: %s", p,
+		    strerror(errno));
+	if (r == 0 && unlink(p) != 0 && errno != ENOENT)
+		r = hsmca_error_set(rc->err, HSMCA_E_IO, "%s: %s", p,
+		    strerror(errno));
 	free(p);
 	return r;
 }
@@ -196,6 +210,7 @@ settle(struct recover *rc, json_object *o, unsigned long seq,
 			hsmca_warn(rc->w, "audit: restored newcerts/%s.pem from "
 			    "the audit log (a command stopped after recording "
 			    "it)", s);
+			rc->restored = true;
 			return restore_cert(rc, o);
 		}
 	}
@@ -209,12 +224,27 @@ settle(struct recover *rc, json_object *o, unsigned long seq,
 	return 0;
 }
 
-/* The unsettled records at the end of the tail (oldest first) in *from;
- * returns 1 when the tail must grow to find a settled record. */
+static unsigned long
+batch_of(json_object *o, unsigned long seq)
+{
+	json_object *v;
+
+	if (json_object_object_get_ex(o, "batch", &v) &&
+	    json_object_is_type(v, json_type_int))
+		return (unsigned long)json_object_get_int64(v);
+	return seq;
+}
+
+/* Mark in todo[] the unfinished records of the log's last batch (the
+ * records one append wrote: each writer settles the log before it appends,
+ * so only the last batch can be unfinished; and all of it must be looked
+ * at, because newcerts files become durable together, by one syncfs).
+ * Returns 1 when the tail must grow to hold the whole batch. */
 static int
 find_unsettled(struct recover *rc, const char *path, struct tail *t,
-    json_object **objs, unsigned long *seqs, size_t *from)
+    json_object **objs, unsigned long *seqs, bool *todo)
 {
+	unsigned long last = 0;
 	size_t i = t->n;
 	int r;
 
@@ -223,14 +253,16 @@ find_unsettled(struct recover *rc, const char *path, struct tail *t,
 		    &seqs[i - 1], rc->err);
 		if (r != 0)
 			return r;
+		if (i == t->n)
+			last = batch_of(objs[i - 1], seqs[i - 1]);
+		else if (batch_of(objs[i - 1], seqs[i - 1]) != last)
+			return 0;
 		if ((r = settled(rc, objs[i - 1])) < 0)
 			return r;
-		if (r == 1)
-			break;
+		todo[i - 1] = r == 0;
 		i--;
 	}
-	*from = i;
-	return i == 0 && !t->whole ? 1 : 0;
+	return t->whole ? 0 : 1;
 }
 
 static int
@@ -239,17 +271,22 @@ recover_tail(struct recover *rc, const char *path, struct tail *t, time_t now)
 	json_object **objs = calloc(t->n + 1, sizeof(*objs));
 	unsigned long *seqs = calloc(t->n + 1, sizeof(*seqs));
 	struct hsmca_audit_rec *cancel = calloc(t->n + 1, sizeof(*cancel));
-	size_t from = 0, n_cancel = 0, i;
+	bool *todo = calloc(t->n + 1, sizeof(*todo));
+	size_t n_cancel = 0, i;
 	int r;
 
-	if (objs == NULL || seqs == NULL || cancel == NULL) {
+	if (objs == NULL || seqs == NULL || cancel == NULL || todo == NULL) {
 		r = hsmca_error_set(rc->err, HSMCA_E_NOMEM, "out of memory");
 		goto out;
 	}
-	if ((r = find_unsettled(rc, path, t, objs, seqs, &from)) != 0)
+	if ((r = find_unsettled(rc, path, t, objs, seqs, todo)) != 0)
 		goto out;
-	for (i = from; i < t->n && r == 0; i++)
-		r = settle(rc, objs[i], seqs[i], cancel, &n_cancel);
+	for (i = 0; i < t->n && r == 0; i++)
+		if (todo[i])
+			r = settle(rc, objs[i], seqs[i], cancel, &n_cancel);
+	/* restored certificates are durable before anything is appended */
+	if (r == 0 && rc->restored)
+		r = db_sync_newcerts(rc->db, rc->err);
 	if (r == 0 && n_cancel > 0)
 		r = audit_append(db_dir(rc->db), cancel, n_cancel, now, rc->err);
 out:
@@ -258,6 +295,7 @@ out:
 	free(objs);
 	free(seqs);
 	free(cancel);
+	free(todo);
 	return r;
 }
 
@@ -265,7 +303,7 @@ int
 audit_recover(struct hsmca_db *db, time_t now, struct hsmca_warnings *w,
     struct hsmca_error *err)
 {
-	struct recover rc = { db, false, w, err };
+	struct recover rc = { db, false, false, w, err };
 	char *path = audit_path(db_dir(db));
 	struct tail t = { 0 };
 	off_t chunk;

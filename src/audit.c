@@ -105,8 +105,8 @@ operator_name(char *buf, size_t len)
 
 /* One record as a JSON line (no newline), chained after prev. */
 static char *
-format_rec(const struct hsmca_audit_rec *r, unsigned long seq, time_t now,
-    const char *prev)
+format_rec(const struct hsmca_audit_rec *r, unsigned long seq,
+    unsigned long batch, time_t now, const char *prev)
 {
 	char when[32], user[64], *line;
 	json_object *o = json_object_new_object();
@@ -117,6 +117,8 @@ format_rec(const struct hsmca_audit_rec *r, unsigned long seq, time_t now,
 	gmtime_r(&now, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	json_object_object_add(o, "seq", json_object_new_int64((int64_t)seq));
+	json_object_object_add(o, "batch",
+	    json_object_new_int64((int64_t)batch));
 	add_str(o, "time", when);
 	add_str(o, "op", r->op);
 	add_str(o, "user", operator_name(user, sizeof(user)));
@@ -186,7 +188,7 @@ format_batch(const char *path, const char *last,
     size_t *outlen, struct hsmca_error *err)
 {
 	char prev[65], *line = NULL, *buf = NULL;
-	unsigned long seq = 0;
+	unsigned long seq = 0, batch;
 	json_object *o = NULL;
 	size_t len = 0, i;
 	FILE *f;
@@ -204,8 +206,10 @@ format_batch(const char *path, const char *last,
 	}
 	if ((f = open_memstream(&buf, &len)) == NULL)
 		return hsmca_error_set(err, HSMCA_E_NOMEM, "out of memory");
+	batch = seq + 1;
 	for (i = 0; i < n && r == 0; i++) {
-		if ((line = format_rec(&recs[i], ++seq, now, prev)) == NULL ||
+		if ((line = format_rec(&recs[i], ++seq, batch, now, prev)) ==
+		    NULL ||
 		    audit_sha256_hex(line, strlen(line), prev) != 0) {
 			r = hsmca_error_set(err, HSMCA_E_NOMEM, "out of memory");
 			break;

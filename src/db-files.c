@@ -31,7 +31,7 @@ db_write_newcert(struct hsmca_db *db, const char *hex, const void *pem,
 		    path);
 	if (r == 0)
 		r = fileio_write_atomic_opts(path, pem, len, 0644,
-		    FILEIO_NO_DIRSYNC, err);
+		    FILEIO_NO_FSYNC, err);
 	free(path);
 	return r;
 }
@@ -44,7 +44,9 @@ db_sync_newcerts(struct hsmca_db *db, struct hsmca_error *err)
 
 	if (asprintf(&path, "%s/newcerts", db->dir) < 0)
 		return db_nomem(err);
-	r = fileio_fsync_dir(path, err);
+	r = fileio_sync_fs(path, err);
+	if (r == 0)
+		r = fileio_fsync_dir(path, err);
 	free(path);
 	return r;
 }

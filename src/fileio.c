@@ -325,3 +325,17 @@ fileio_exists(const char *path, struct hsmca_error *err)
 		return 0;
 	return io_error(err, path, errno);
 }
+
+int
+fileio_sync_fs(const char *path, struct hsmca_error *err)
+{
+	int fd, r = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return io_error(err, path, errno);
+	if (syncfs(fd) < 0)
+		r = io_error(err, path, errno);
+	close(fd);
+	return r;
+}

@@ -49,6 +49,12 @@ enum {
 int fileio_write_atomic_opts(const char *path, const void *data, size_t len,
     mode_t mode, unsigned flags, struct hsmca_error *err) HSMCA_MUST_CHECK;
 
+/* syncfs() the file system that holds path: everything written to it so
+ * far is durable (and a writeback error is reported, Linux >= 5.8).
+ * Returns 0 or HSMCA_E_IO. */
+int fileio_sync_fs(const char *path, struct hsmca_error *err)
+	HSMCA_MUST_CHECK;
+
 /* Append len bytes of data to the file open on fd (opened by the caller,
  * with or without O_APPEND) in one write() call where the kernel allows it,
  * then fsync(fd).  name is used in messages only.  If the write fails or is
