@@ -299,17 +299,45 @@ out:
 	return r;
 }
 
+/* Is everything the log records already settled (the mark equals the last
+ * record's seq)?  1 yes, 0 no, < 0 on error. */
+static int
+all_settled(const char *dir, struct hsmca_error *err)
+{
+	unsigned long last, mark;
+	char *path = NULL, *buf = NULL, *end;
+	size_t len;
+	int r;
+
+	if ((r = audit_last_seq(dir, &last, err)) != 0)
+		return r;
+	if (last == 0)
+		return 1;
+	if (asprintf(&path, "%s/%s", dir, AUDIT_SETTLED) < 0)
+		return hsmca_error_set(err, HSMCA_E_NOMEM, "out of memory");
+	r = fileio_read(path, 64, &buf, &len, NULL);
+	free(path);
+	if (r != 0)
+		return 0;       /* no mark (yet): look at the log */
+	mark = strtoul(buf, &end, 10);
+	r = *end == '\n' && mark == last;
+	free(buf);
+	return r;
+}
+
 int
 audit_recover(struct hsmca_db *db, time_t now, struct hsmca_warnings *w,
     struct hsmca_error *err)
 {
 	struct recover rc = { db, false, false, w, err };
-	char *path = audit_path(db_dir(db));
+	char *path;
 	struct tail t = { 0 };
 	off_t chunk;
-	int r = 0;
+	int r;
 
-	if (path == NULL)
+	if ((r = all_settled(db_dir(db), err)) != 0)
+		return r < 0 ? r : 0;
+	if ((path = audit_path(db_dir(db))) == NULL)
 		return hsmca_error_set(err, HSMCA_E_NOMEM, "out of memory");
 	for (chunk = 1 << 16; ; chunk *= 4) {
 		if ((r = tail_read(path, chunk, &t, err)) != 0)
@@ -320,5 +348,7 @@ audit_recover(struct hsmca_db *db, time_t now, struct hsmca_warnings *w,
 			break;
 	}
 	free(path);
+	if (r == 0)
+		r = audit_mark_settled(db_dir(db), err);
 	return r;
 }

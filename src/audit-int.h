@@ -14,6 +14,12 @@ char *audit_path(const char *dir);
 int audit_parse_line(const char *path, unsigned long lineno, const char *line,
     json_object **out, unsigned long *seq, struct hsmca_error *err);
 
+/* The seq of the last complete record of dir's log (0: none). */
+int audit_last_seq(const char *dir, unsigned long *seq,
+    struct hsmca_error *err);
+
+#define AUDIT_SETTLED ".hsmca-settled"
+
 /* A string member of o, or NULL.  Borrowed from o. */
 const char *audit_get(json_object *o, const char *key);
 

@@ -274,3 +274,57 @@ out:
 	free(path);
 	return r;
 }
+
+int
+audit_last_seq(const char *dir, unsigned long *seq, struct hsmca_error *err)
+{
+	char *path = audit_path(dir), *last = NULL;
+	json_object *o = NULL;
+	struct stat st;
+	off_t keep;
+	int fd = -1, r = 0;
+
+	*seq = 0;
+	if (path == NULL)
+		return hsmca_error_set(err, HSMCA_E_NOMEM, "out of memory");
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		if (errno != ENOENT)
+			r = hsmca_error_set(err, HSMCA_E_IO, "%s: %s", path,
+			    strerror(errno));
+		goto out;
+	}
+	if (fstat(fd, &st) != 0) {
+		r = hsmca_error_set(err, HSMCA_E_IO, "%s: %s", path,
+		    strerror(errno));
+		goto out;
+	}
+	if ((r = last_line(fd, st.st_size, path, &last, &keep, err)) != 0 ||
+	    *last == '\0')
+		goto out;
+	r = audit_parse_line(path, 0, last, &o, seq, err);
+	json_object_put(o);
+out:
+	if (fd >= 0)
+		close(fd);
+	free(last);
+	free(path);
+	return r;
+}
+
+int
+audit_mark_settled(const char *dir, struct hsmca_error *err)
+{
+	char *path = NULL, text[32];
+	unsigned long seq;
+	int r;
+
+	if ((r = audit_last_seq(dir, &seq, err)) != 0 || seq == 0)
+		return r;
+	if (asprintf(&path, "%s/%s", dir, AUDIT_SETTLED) < 0)
+		return hsmca_error_set(err, HSMCA_E_NOMEM, "out of memory");
+	snprintf(text, sizeof(text), "%lu\n", seq);
+	r = fileio_write_atomic_opts(path, text, strlen(text), 0600,
+	    FILEIO_NO_FSYNC, err);
+	free(path);
+	return r;
+}

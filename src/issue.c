@@ -288,6 +288,8 @@ issue_commit(struct hsmca_db *db, struct hsmca_issue_job *jobs, size_t n,
 	if (any)
 		r = db_sync_newcerts(db, err);
 	testhook_point("after-newcerts");
+	if (r == 0)
+		r = audit_mark_settled(db_dir(db), err);
 out:
 	for (i = 0; i < m; i++)
 		free(entries[i].subject);

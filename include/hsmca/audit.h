@@ -68,6 +68,16 @@ int audit_sha256_hex(const void *data, size_t len, char out[65])
 int audit_append(const char *dir, const struct hsmca_audit_rec *recs,
     size_t n, time_t now, struct hsmca_error *err) HSMCA_MUST_CHECK;
 
+/* Record, in DIR/.hsmca-settled, that every record of the log has had its
+ * full effect: called under the lock once an operation is complete (index,
+ * newcerts/ durable; revocation made; CRL number advanced).  audit_recover()
+ * then has nothing to look at (O(1)).  The mark is written without fsync:
+ * it is written after the effects were durable, so after a crash it can
+ * only be older than the truth, never newer — recovery may look at more
+ * records than needed, never fewer.  Returns 0 or HSMCA_E_IO. */
+int audit_mark_settled(const char *dir, struct hsmca_error *err)
+	HSMCA_MUST_CHECK;
+
 /* Settle the records a crash left unfinished (see above).  db is open with
  * DB_WRITE.  Adds a warning to w for each record it settles.  Returns 0 or
  * an HSMCA_E_* code. */

@@ -121,7 +121,8 @@ write_crl(struct hsmca_ca *ca, const char *number, const gnutls_datum_t *der,
 	    CMD_OUT_RECORD, err)) != 0)
 		goto out;
 	testhook_point("gencrl-after-write");
-	if ((r = db_crlnumber_commit(ca->db, number, err)) != 0)
+	if ((r = db_crlnumber_commit(ca->db, number, err)) != 0 ||
+	    (r = audit_mark_settled(ca->conf->dir, err)) != 0)
 		goto out;
 	if (out != NULL)
 		r = cmd_write_file(out, pem.data, pem.size, CMD_OUT_COPY, err);

@@ -208,6 +208,8 @@ adopt_entries(const char *dir, time_t now, size_t *count,
 		recs[m++].revoked = e[i].revoked;
 	}
 	r = audit_append(dir, recs, m, now, err);
+	if (r == 0)
+		r = audit_mark_settled(dir, err);
 	*count = n;
 out:
 	free(recs);

@@ -221,7 +221,9 @@ audit_then_revoke(const struct hsmca_ctx *ctx, struct hsmca_db *db,
 	if ((r = audit_append(o->ca, &rec, 1, ctx->now(), err)) < 0)
 		return r;
 	testhook_point("revoke-after-audit");
-	if ((r = db_revoke(db, hex, o->reason, o->when, err)) < 0) {
+	if ((r = db_revoke(db, hex, o->reason, o->when, err)) == 0)
+		return audit_mark_settled(o->ca, err);
+	if (r < 0) {
 		struct hsmca_error e2 = { 0 };
 
 		if (audit_recover(db, ctx->now(), &w, &e2) != 0)
