@@ -14,14 +14,19 @@ static void
 print_summary(FILE *f, const struct hsmca_issue_job *job,
     const struct hsmca_profile *prof)
 {
-	gnutls_datum_t dn = { NULL, 0 }, text = { NULL, 0 };
+	gnutls_datum_t dn = { NULL, 0 }, idn = { NULL, 0 }, text = { NULL, 0 };
 
 	if (gnutls_x509_crt_get_dn3(job->crt, &dn, 0) != 0)
 		dn.data = NULL;
+	if (job->in.issuer == NULL ||
+	    gnutls_x509_crt_get_dn3(job->in.issuer, &idn, 0) != 0)
+		idn.data = NULL;
 	fprintf(f, "%s: to be signed with profile %s:\n  subject: %s\n"
-	    "  serial:  %s\n", job->name ? job->name : "certificate",
+	    "  issuer:  %s\n  serial:  %s\n",
+	    job->name ? job->name : "certificate",
 	    prof->path ? prof->path : "?", dn.data ? (char *)dn.data : "?",
-	    job->serial_hex);
+	    idn.data ? (char *)idn.data : "(self-signed)", job->serial_hex);
+	gnutls_free(idn.data);
 	if (gnutls_x509_crt_print(job->crt, GNUTLS_CRT_PRINT_UNSIGNED_FULL, &text) == 0)
 		fprintf(f, "%s\n", (char *)text.data);
 	gnutls_free(dn.data);
