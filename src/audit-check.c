@@ -235,14 +235,14 @@ batch_of(json_object *o, unsigned long seq)
 	return seq;
 }
 
-/* Mark in todo[] the unfinished records of the log's last batch (the
+/* Mark in unfinished[] the unfinished records of the log's last batch (the
  * records one append wrote: each writer settles the log before it appends,
  * so only the last batch can be unfinished; and all of it must be looked
  * at, because newcerts files become durable together, by one syncfs).
  * Returns 1 when the tail must grow to hold the whole batch. */
 static int
 find_unsettled(struct recover *rc, const char *path, struct tail *t,
-    json_object **objs, unsigned long *seqs, bool *todo)
+    json_object **objs, unsigned long *seqs, bool *unfinished)
 {
 	unsigned long last = 0;
 	size_t i = t->n;
@@ -259,7 +259,7 @@ find_unsettled(struct recover *rc, const char *path, struct tail *t,
 			return 0;
 		if ((r = settled(rc, objs[i - 1])) < 0)
 			return r;
-		todo[i - 1] = r == 0;
+		unfinished[i - 1] = r == 0;
 		i--;
 	}
 	return t->whole ? 0 : 1;
@@ -271,18 +271,19 @@ recover_tail(struct recover *rc, const char *path, struct tail *t, time_t now)
 	json_object **objs = calloc(t->n + 1, sizeof(*objs));
 	unsigned long *seqs = calloc(t->n + 1, sizeof(*seqs));
 	struct hsmca_audit_rec *cancel = calloc(t->n + 1, sizeof(*cancel));
-	bool *todo = calloc(t->n + 1, sizeof(*todo));
+	bool *unfinished = calloc(t->n + 1, sizeof(*unfinished));
 	size_t n_cancel = 0, i;
 	int r;
 
-	if (objs == NULL || seqs == NULL || cancel == NULL || todo == NULL) {
+	if (objs == NULL || seqs == NULL || cancel == NULL ||
+	    unfinished == NULL) {
 		r = hsmca_error_set(rc->err, HSMCA_E_NOMEM, "out of memory");
 		goto out;
 	}
-	if ((r = find_unsettled(rc, path, t, objs, seqs, todo)) != 0)
+	if ((r = find_unsettled(rc, path, t, objs, seqs, unfinished)) != 0)
 		goto out;
 	for (i = 0; i < t->n && r == 0; i++)
-		if (todo[i])
+		if (unfinished[i])
 			r = settle(rc, objs[i], seqs[i], cancel, &n_cancel);
 	/* restored certificates are durable before anything is appended */
 	if (r == 0 && rc->restored)
@@ -295,7 +296,7 @@ out:
 	free(objs);
 	free(seqs);
 	free(cancel);
-	free(todo);
+	free(unfinished);
 	return r;
 }
 
