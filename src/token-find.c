@@ -111,7 +111,7 @@ token_find_key_by_pubkey(struct hsmca_token *t, const char *uri,
 	if (hits == 0)
 		r = hsmca_error_set(err, HSMCA_E_NOTFOUND, "%s: no token "
 		    "matches this URI, and no token holds a public key object "
-		    "with this public key", u);
+		    "with this key (and the URI's id, if it has one)", u);
 	else if (hits > 1)
 		r = hsmca_error_set(err, HSMCA_E_AMBIGUOUS, "%s: no token "
 		    "matches this URI, and %u tokens hold this public key: "
