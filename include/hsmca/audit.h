@@ -40,7 +40,8 @@ struct hsmca_audit_rec {
 	const char *op;            /* selfsign sign revoke gencrl adopt abandon */
 	const char *key_uri;       /* the CA key (no PIN: URIs printed by hsmca never carry one) */
 	const char *token_serial;
-	const char *profile;
+	const char *profile;       /* sign/selfsign: the profile's path */
+	const char *renews;        /* sign by renew: the serial it renews */
 	const char *serial;        /* upper-case hex, as in index.txt */
 	const char *subject;       /* OpenSSL one-line form, as in index.txt */
 	const char *expiry;        /* index.txt form */
