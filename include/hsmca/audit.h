@@ -85,6 +85,14 @@ int audit_mark_settled(const char *dir, struct hsmca_error *err)
 int audit_recover(struct hsmca_db *db, time_t now, struct hsmca_warnings *w,
     struct hsmca_error *err) HSMCA_MUST_CHECK;
 
+/* The profile (its path, as recorded) of the last sign or selfsign record
+ * of dir's log that issued serial (upper-case hex): what `renew` signs
+ * with again.  Reads the whole log (O(records)); the caller holds a lock.
+ * Returns 0 and a malloc'ed *profile, HSMCA_E_NOTFOUND (no such record,
+ * or it names no profile: an adopted certificate), HSMCA_E_PARSE. */
+int audit_issue_profile(const char *dir, const char *serial, char **profile,
+    struct hsmca_error *err) HSMCA_MUST_CHECK;
+
 struct hsmca_audit_report {
 	unsigned long lines;       /* records read */
 	unsigned long issued;      /* sign/selfsign/adopt records not abandoned */
