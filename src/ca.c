@@ -91,6 +91,32 @@ load_chain(struct hsmca_ca *ca, struct hsmca_error *err)
 	return r;
 }
 
+/* Before a command that writes the CA directory does anything: none of
+ * the files it may replace or append to is a symbolic link (or anything
+ * but a regular file), so that a link planted there is refused before the
+ * token signs, not half-way through the writes. */
+static int
+check_records(const struct hsmca_ca *ca, struct hsmca_error *err)
+{
+	const char *names[] = { "index.txt", "index.txt.attr", "serial",
+	    "crlnumber", AUDIT_LOG, AUDIT_SETTLED, "crl/ca.crl.pem",
+	    CADIR_CONF, ca->conf->cert, ca->conf->chain };
+	char *path;
+	size_t i;
+	int r = 0;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]) && r == 0; i++) {
+		if (names[i] == NULL)
+			continue;
+		if ((path = cadir_path(ca->conf, names[i])) == NULL)
+			return hsmca_error_set(err, HSMCA_E_NOMEM,
+			    "out of memory");
+		r = fileio_check_record(path, err);
+		free(path);
+	}
+	return r;
+}
+
 int
 ca_open(const char *dir, int flags, struct hsmca_warnings *w,
     struct hsmca_ca **out, struct hsmca_error *err)
@@ -101,6 +127,8 @@ ca_open(const char *dir, int flags, struct hsmca_warnings *w,
 	if (ca == NULL)
 		return hsmca_error_set(err, HSMCA_E_NOMEM, "out of memory");
 	if ((r = cadir_load(dir, &ca->conf, err)) != 0)
+		goto fail;
+	if ((flags & CA_DB_WRITE) && (r = check_records(ca, err)) != 0)
 		goto fail;
 	if (flags & (CA_DB_READ | CA_DB_WRITE)) {
 		r = db_open(dir, (flags & CA_DB_WRITE) ? DB_WRITE : DB_READ,

@@ -69,14 +69,15 @@ int
 cmd_write_file(const char *path, const void *data, size_t len,
     enum cmd_out how, struct hsmca_error *err)
 {
-	if (strcmp(path, "-") == 0) {
+	if (how == CMD_OUT_COPY && strcmp(path, "-") == 0) {
 		if (fwrite(data, 1, len, stdout) != len || fflush(stdout) != 0)
 			return hsmca_error_set(err, HSMCA_E_IO, "standard output: "
 			    "write failed");
 		return 0;
 	}
-	return fileio_write_atomic_opts(path, data, len, 0644,
-	    how == CMD_OUT_COPY ? FILEIO_NO_FSYNC : 0, err);
+	if (how == CMD_OUT_COPY)
+		return fileio_write_output(path, data, len, 0644, err);
+	return fileio_write_atomic(path, data, len, 0644, err);
 }
 
 int

@@ -29,11 +29,14 @@ int cmd_confirm_batch(const struct hsmca_ctx *ctx,
 /* How an output file is written. */
 enum cmd_out {
 	CMD_OUT_RECORD,   /* a CA directory file: atomic and durable */
-	CMD_OUT_COPY,     /* a copy for the user (--out): atomic, not fsync'ed;
-	                   * the durable record is the CA directory's */
+	CMD_OUT_COPY,     /* a path the user named (--out): devices, FIFOs
+	                   * and sockets written in place, symlinks followed,
+	                   * files replaced atomically, not fsync'ed (the
+	                   * durable record is the CA directory's) */
 };
 
-/* Write len bytes to path atomically (mode 0644), or to stdout for "-". */
+/* Write len bytes to path (mode 0644 for a new file) as how says, or to
+ * stdout for "-" (CMD_OUT_COPY only: a CA directory file is never "-"). */
 int cmd_write_file(const char *path, const void *data, size_t len,
     enum cmd_out how, struct hsmca_error *err);
 
