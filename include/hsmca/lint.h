@@ -31,6 +31,8 @@
  *   empty-subject    an empty subject without a critical subjectAltName
  *   netscape         nsCertType/nsComment (a warning when the profile sets
  *                    allow_netscape)
+ * The rule name-constraints, which needs the issuer's whole chain, is
+ * nameconst_check() (hsmca/nameconst.h), run by issue_prepare() next.
  * Returns 0 (possibly with warnings in w), HSMCA_E_LINT for the first rule
  * broken, or HSMCA_E_NOMEM.  No side effects. */
 int lint_cert(gnutls_x509_crt_t tbs, const struct hsmca_profile *p,

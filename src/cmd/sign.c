@@ -124,6 +124,8 @@ prepare_job(const struct hsmca_ctx *ctx, const struct sign_opts *o,
 	job->in.subject = o->subject;
 	job->in.san = o->sans.n ? &o->sans : NULL;
 	job->in.issuer = ca->cert;
+	job->chain = ca->chain;
+	job->n_chain = ca->n_chain;
 	job->in.issuer_pubkey = issuer_pub;
 	job->in.now = ctx->now();
 	job->in.days = (unsigned)o->days;
