@@ -16,7 +16,9 @@
  * self-signed).  Rules (HSMCA_E_LINT, message "lint: <rule>: ..."):
  *   ku-key-type      keyEncipherment/dataEncipherment on an EC or Ed25519
  *                    key; keyAgreement on an RSA or Ed25519 key
- *   server-san       serverAuth in the EKU and no subjectAltName
+ *   server-san       serverAuth in the EKU and no subjectAltName, on an
+ *                    end-entity certificate (not CA:TRUE: a TLS
+ *                    subordinate CA has the EKU and no SAN)
  *   pathlen-not-ca   a pathLenConstraint with CA:FALSE
  *   issuer-pathlen   a CA certificate from an issuer whose pathlen is 0
  *   issuer-validity  notAfter later than the issuer's notAfter
