@@ -19,24 +19,31 @@ SUB=$(h keygen --token pkcs11:token=ca --label sub)
 INT2=$(h keygen --token pkcs11:token=ca --label int2)
 h init root --key "$ROOT" 2>/dev/null
 h selfsign --yes --ca root --subject 'CN=NC Root' 2>/dev/null
-ca_profile() {  # name pathlen nameConstraints
-	{ printf '[profile]\ndays = 1000\n[policy]\ncommonName = supplied\n'
+ca_profile() {  # name pathlen days nameConstraints [EKU]
+	{ printf '[profile]\ndays = %s\n[policy]\ncommonName = supplied\n' "$3"
 	  printf '[extensions]\nbasicConstraints = critical, CA:true, pathlen:%s\n' "$2"
 	  printf 'keyUsage = critical, digitalSignature, cRLSign, keyCertSign\n'
 	  printf 'subjectKeyIdentifier = hash\nauthorityKeyIdentifier = keyid:always\n'
-	  [ -z "$3" ] || printf 'nameConstraints = %s\n' "$3"; } > "$1.profile"
+	  [ -z "$4" ] || printf 'nameConstraints = %s\n' "$4"
+	  [ -z "${5-}" ] || printf 'extendedKeyUsage = %s\n' "$5"; } > "$1.profile"
 }
-ca_profile nc 1 "$NC"
-ca_profile nc2 0 "$NC2"
-ca_profile plain 0 ''
+ca_profile nc 1 1000 "$NC"
+# a web-PKI style TLS subordinate CA: EKU serverAuth and no SAN (lint's
+# server-san is for end entities only, issue 10 item 3)
+ca_profile nc2 0 1000 "$NC2" 'serverAuth, clientAuth'
+ca_profile plain 0 500 ''
 subca() {  # dir key subject profile parent
 	h req --key "$2" --subject "$3" --out "$1.csr" 2>/dev/null
-	h sign --yes --ca "$5" --profile "./$4.profile" --csr "$1.csr" --out "$1.crt" 2>/dev/null
+	h sign --yes --ca "$5" --profile "./$4.profile" --csr "$1.csr" --out "$1.crt" 2>"$T/stderr" ||
+		fail "signing $1: $(cat "$T/stderr")"
 	h init "$1" --key "$2" --cert "$1.crt" --issuer "$5" 2>/dev/null
 }
 subca int "$INT" 'CN=NC Intermediate' nc root
 subca int2 "$INT2" 'CN=NC Intermediate 2' nc2 root
 openssl x509 -in int.crt -noout -ext nameConstraints | has 'Excluded' || fail "intermediate lacks nameConstraints"
+openssl x509 -in int2.crt -noout -ext extendedKeyUsage | has 'TLS Web Server Authentication' ||
+	fail "the TLS sub-CA lacks its EKU"
+openssl verify -CAfile root/certs/ca.crt int2.crt >/dev/null || fail "openssl rejects the TLS sub-CA"
 subca sub "$SUB" 'CN=NC Sub CA' plain int
 h chain --ca sub --out sub-chain.pem
 cat root/certs/ca.crt > root.pem
