@@ -1,6 +1,8 @@
-/* Helpers shared by the issuing commands (selfsign, sign, req, init, chain,
- * gencrl): showing what will be signed and asking, and writing outputs.
- * Command layer only: may print. */
+/* Helpers shared by the commands (selfsign, sign, req, init, chain,
+ * gencrl, keygen, list-objects): showing what will be signed and asking,
+ * writing outputs, and checking option values while they are read (a
+ * malformed one is a usage error, exit status 2).  Command layer only: may
+ * print. */
 #ifndef HSMCA_CMD_UTIL_H
 #define HSMCA_CMD_UTIL_H
 
@@ -51,5 +53,18 @@ int cmd_print_cert(FILE *f, gnutls_x509_crt_t crt, struct hsmca_error *err);
  * and append it to l.  HSMCA_E_PARSE naming --san. */
 int cmd_add_san(struct hsmca_gn_list *l, const char *text,
     struct hsmca_error *err);
+
+/* Parse a --subject value while the options are read, so that a
+ * malformed one ('OO=x', 'C=USA', an over-long CN) is a usage error before
+ * anything is opened.  When w is non-NULL a C= as the most specific part
+ * adds dn_warn_order()'s warning (pass NULL where the DN policy will warn
+ * anyway).  Returns 0 or HSMCA_E_USAGE with err naming --subject. */
+int cmd_check_subject(const char *text, struct hsmca_warnings *w,
+    struct hsmca_error *err);
+
+/* Check a PKCS#11 URI given as an option's (or an operand's) value with
+ * token_check_uri(), so that a malformed one is a usage error too.
+ * Returns 0 or HSMCA_E_USAGE. */
+int cmd_check_uri(const char *uri, struct hsmca_error *err);
 
 #endif

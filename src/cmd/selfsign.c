@@ -51,7 +51,11 @@ parse(int argc, char **argv, struct selfsign_opts *o)
 	while ((c = cli_next(&p, &arg)) > 0) {
 		switch (c) {
 		case O_CA: o->ca = arg; break;
-		case O_SUBJECT: o->subject = arg; break;
+		case O_SUBJECT:
+			o->subject = arg;
+			if (cmd_check_subject(arg, NULL, &err) != 0)
+				return cli_fail(&err);
+			break;
 		case O_PROFILE: o->profile = arg; break;
 		case O_HASH: o->hash = arg; break;
 		case O_OUT: o->out = arg; break;

@@ -59,7 +59,9 @@ parse_one(struct sign_opts *o, int c, const char *arg, struct hsmca_error *err)
 	switch (c) {
 	case O_CA: o->ca = arg; return 0;
 	case O_PROFILE: o->profile = arg; return 0;
-	case O_SUBJECT: o->subject = arg; return 0;
+	case O_SUBJECT:
+		o->subject = arg;
+		return cmd_check_subject(arg, NULL, err);
 	case O_OUT: o->out = arg; return 0;
 	case O_OUTDIR: o->out_dir = arg; return 0;
 	case O_DRY: o->dry_run = true; return 0;

@@ -9,10 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 export HSMCA_PROFILE_PATH=$SRCDIR/profiles
 cd "$T"
-make_token ca
-KEY=$(h keygen --token pkcs11:token=ca --label root)
-h init ca --key "$KEY" 2>/dev/null
-h selfsign --yes --ca ca --subject 'CN=Outputs Root' 2>/dev/null
+make_root ca 'CN=Outputs Root'
 REQKEY=$(h keygen --token pkcs11:token=ca --label leaf)
 openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -noenc -keyout a.key \
 	-subj /CN=a.example -addext subjectAltName=DNS:a.example -out a.csr 2>/dev/null
