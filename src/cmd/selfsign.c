@@ -28,7 +28,8 @@ static const struct cli_opt opts[] = {
 };
 
 static const struct cli_desc desc = {
-	"selfsign", "--ca DIR --subject DN [--profile P] [--days N] [--hash H]",
+	"selfsign", "--ca DIR --subject DN [--profile P] [--days N] [--hash H] "
+	"[--out FILE] [--dry-run] [--replace]",
 	"Self-sign the CA's certificate with its token key.", opts,
 };
 
