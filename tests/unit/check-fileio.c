@@ -420,29 +420,53 @@ START_TEST(test_output_socket)
 }
 END_TEST
 
-/* A link to a file in another directory: the target is replaced there
- * (no temporary file left in either directory), the link stays. */
+/* dir/<link> -> other/<target>, the target holding text. */
+struct linked {
+	char *dir, *other, *target, *link;
+};
+
+static void
+linked_make(struct linked *l, const char *link, const char *target,
+    const char *text)
+{
+	l->dir = th_tmpdir();
+	l->other = th_tmpdir();
+	l->target = th_write_file(l->other, target, text, (size_t)-1);
+	l->link = path_in(l->dir, link);
+	ck_assert_int_eq(symlink(l->target, l->link), 0);
+}
+
+/* The link is still a link, its target holds want, and neither directory
+ * holds anything else (no temporary file left behind). */
+static void
+linked_check_free(struct linked *l, const char *want)
+{
+	char *got = th_read_file(l->target, NULL);
+
+	ck_assert_uint_eq(type_of(l->link), S_IFLNK);
+	ck_assert_str_eq(got, want);
+	ck_assert_int_eq(count_files(l->dir), 1);
+	ck_assert_int_eq(count_files(l->other), 1);
+	free(got);
+	th_rmrf(l->dir);
+	th_rmrf(l->other);
+	free(l->dir);
+	free(l->other);
+	free(l->target);
+	free(l->link);
+}
+
+/* A link to a file in another directory: the target is replaced there,
+ * the link stays. */
 START_TEST(test_output_symlink)
 {
 	struct hsmca_error err = { 0 };
-	char *dir = th_tmpdir(), *other = th_tmpdir(), *target, *link, *got;
+	struct linked l;
 
-	target = th_write_file(other, "real.crt", "old\n", (size_t)-1);
-	link = path_in(dir, "link.crt");
-	ck_assert_int_eq(symlink(target, link), 0);
-	ck_assert_int_eq(fileio_write_output(link, "new\n", 4, 0644, &err), 0);
-	ck_assert_uint_eq(type_of(link), S_IFLNK);
-	got = th_read_file(target, NULL);
-	ck_assert_str_eq(got, "new\n");
-	free(got);
-	ck_assert_int_eq(count_files(dir), 1);
-	ck_assert_int_eq(count_files(other), 1);
-	free(target);
-	free(link);
-	th_rmrf(dir);
-	th_rmrf(other);
-	free(dir);
-	free(other);
+	linked_make(&l, "link.crt", "real.crt", "old\n");
+	ck_assert_int_eq(fileio_write_output(l.link, "new\n", 4, 0644, &err),
+	    0);
+	linked_check_free(&l, "new\n");
 }
 END_TEST
 
@@ -519,30 +543,19 @@ END_TEST
 START_TEST(test_record_refuses_symlink)
 {
 	struct hsmca_error err = { 0 };
-	char *dir = th_tmpdir(), *other = th_tmpdir(), *target, *link, *got;
+	struct linked l;
 
-	target = th_write_file(other, "victim", "keep\n", (size_t)-1);
-	link = path_in(dir, "index.txt");
-	ck_assert_int_eq(symlink(target, link), 0);
-	ck_assert_int_eq(fileio_write_atomic(link, "x", 1, 0600, &err),
+	linked_make(&l, "index.txt", "victim", "keep\n");
+	ck_assert_int_eq(fileio_write_atomic(l.link, "x", 1, 0600, &err),
 	    HSMCA_E_IO);
 	ck_assert_msg(strstr(err.msg, "index.txt: is a symbolic link") !=
 	    NULL, "%s", err.msg);
-	ck_assert_int_eq(fileio_open_record(link, O_WRONLY | O_APPEND, 0,
+	ck_assert_int_eq(fileio_open_record(l.link, O_WRONLY | O_APPEND, 0,
 	    &err), HSMCA_E_IO);
 	ck_assert_msg(strstr(err.msg, "index.txt: is a symbolic link") !=
 	    NULL, "%s", err.msg);
-	ck_assert_uint_eq(type_of(link), S_IFLNK);
-	got = th_read_file(target, NULL);
-	ck_assert_str_eq(got, "keep\n");
-	free(got);
-	ck_assert_int_eq(count_files(dir), 1);
-	free(target);
-	free(link);
-	th_rmrf(dir);
-	th_rmrf(other);
-	free(dir);
-	free(other);
+	ck_assert_int_eq(fileio_check_record(l.link, &err), HSMCA_E_IO);
+	linked_check_free(&l, "keep\n");
 }
 END_TEST
 
