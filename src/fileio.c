@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -346,6 +348,29 @@ connect_socket(const char *path, struct hsmca_error *err)
 	return io_error(err, path, e);
 }
 
+/* write_all() with SIGPIPE held back, so that a FIFO or socket whose
+ * reader went away is an error to report (EPIPE), not a silent death of
+ * the process after the certificate has been recorded. */
+static int
+write_all_nosigpipe(int fd, const void *data, size_t len)
+{
+	const struct timespec zero = { 0, 0 };
+	sigset_t pipe_set, old;
+	int r, e;
+
+	sigemptyset(&pipe_set);
+	sigaddset(&pipe_set, SIGPIPE);
+	if (pthread_sigmask(SIG_BLOCK, &pipe_set, &old) != 0)
+		return write_all(fd, data, len);
+	r = write_all(fd, data, len);
+	e = errno;
+	if (r < 0 && e == EPIPE && !sigismember(&old, SIGPIPE))
+		(void)sigtimedwait(&pipe_set, NULL, &zero);
+	(void)pthread_sigmask(SIG_SETMASK, &old, NULL);
+	errno = e;
+	return r;
+}
+
 /* Write data into the existing character device, FIFO or socket at path,
  * as cat would: no temporary file, no truncation, nothing replaced. */
 static int
@@ -371,7 +396,7 @@ write_in_place(const char *path, const struct stat *st, const void *data,
 	if (fstat(fd, &now) < 0 || S_ISREG(now.st_mode))
 		r = hsmca_error_set(err, HSMCA_E_IO, "%s: changed while being "
 		    "opened", path);
-	else if (write_all(fd, data, len) < 0)
+	else if (write_all_nosigpipe(fd, data, len) < 0)
 		r = io_error(err, path, errno);
 	if (close(fd) < 0 && r == 0)
 		r = io_error(err, path, errno);

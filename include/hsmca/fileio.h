@@ -71,8 +71,10 @@ int fileio_write_atomic_opts(const char *path, const void *data, size_t len,
 /* Write len bytes of data to a path the user named (an --out option), the
  * way the user means it:
  *   - an existing character device, FIFO or socket is opened (a socket
- *     connected to) and written as it is, never replaced; a block device
- *     or a directory is refused;
+ *     connected to) and written as it is, never replaced (a FIFO's open
+ *     waits for its reader, as the shell's '>' does; a reader that goes
+ *     away is HSMCA_E_IO "PATH: Broken pipe", with SIGPIPE held back); a
+ *     block device or a directory is refused;
  *   - a symbolic link is followed (through any chain of links) and the
  *     file it ends at is replaced atomically in that file's own directory
  *     (created with mode when missing); the link itself is kept;

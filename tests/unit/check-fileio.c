@@ -392,6 +392,38 @@ START_TEST(test_output_fifo)
 }
 END_TEST
 
+/* The reader takes a few bytes and goes away: the write fails with EPIPE,
+ * reported, instead of SIGPIPE killing the process. */
+START_TEST(test_output_fifo_reader_gone)
+{
+	struct hsmca_error err = { 0 };
+	char *dir = th_tmpdir(), *fifo = path_in(dir, "fifo"), buf[10];
+	size_t big = 1 << 20;
+	char *data = calloc(1, big);
+	pid_t pid;
+	int st, rd;
+
+	ck_assert_ptr_nonnull(data);
+	ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		rd = open(fifo, O_RDONLY);
+		_exit(rd >= 0 && read(rd, buf, sizeof(buf)) > 0 ? 0 : 1);
+	}
+	ck_assert_int_eq(fileio_write_output(fifo, data, big, 0644, &err),
+	    HSMCA_E_IO);
+	ck_assert_msg(strstr(err.msg, "/fifo: Broken pipe") != NULL, "%s",
+	    err.msg);
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert_uint_eq(type_of(fifo), S_IFIFO);
+	free(data);
+	th_rmrf(dir);
+	free(dir);
+	free(fifo);
+}
+END_TEST
+
 START_TEST(test_output_socket)
 {
 	struct hsmca_error err = { 0 };
@@ -579,6 +611,7 @@ main(void)
 	tcase_add_test(tc, test_fsync_dir_not_dir);
 	tcase_add_test(tc, test_output_char_device);
 	tcase_add_test(tc, test_output_fifo);
+	tcase_add_test(tc, test_output_fifo_reader_gone);
 	tcase_add_test(tc, test_output_socket);
 	tcase_add_test(tc, test_output_symlink);
 	tcase_add_test(tc, test_output_dangling_symlink_chain);
