@@ -91,21 +91,15 @@ load_chain(struct hsmca_ca *ca, struct hsmca_error *err)
 	return r;
 }
 
-/* Before a command that writes the CA directory does anything: none of
- * the files it may replace or append to is a symbolic link (or anything
- * but a regular file), so that a link planted there is refused before the
- * token signs, not half-way through the writes. */
-static int
-check_records(const struct hsmca_ca *ca, struct hsmca_error *err)
+int
+ca_check_records(const struct hsmca_ca *ca, const char *const *names,
+    size_t n, struct hsmca_error *err)
 {
-	const char *names[] = { "index.txt", "index.txt.attr", "serial",
-	    "crlnumber", AUDIT_LOG, AUDIT_SETTLED, "crl/ca.crl.pem",
-	    CADIR_CONF, ca->conf->cert, ca->conf->chain };
 	char *path;
 	size_t i;
 	int r = 0;
 
-	for (i = 0; i < sizeof(names) / sizeof(names[0]) && r == 0; i++) {
+	for (i = 0; i < n && r == 0; i++) {
 		if (names[i] == NULL)
 			continue;
 		if ((path = cadir_path(ca->conf, names[i])) == NULL)
@@ -128,7 +122,10 @@ ca_open(const char *dir, int flags, struct hsmca_warnings *w,
 		return hsmca_error_set(err, HSMCA_E_NOMEM, "out of memory");
 	if ((r = cadir_load(dir, &ca->conf, err)) != 0)
 		goto fail;
-	if ((flags & CA_DB_WRITE) && (r = check_records(ca, err)) != 0)
+	/* the files every writing command appends to or replaces */
+	if ((flags & CA_DB_WRITE) && (r = ca_check_records(ca,
+	    (const char *[]){ "index.txt", AUDIT_LOG, AUDIT_SETTLED }, 3,
+	    err)) != 0)
 		goto fail;
 	if (flags & (CA_DB_READ | CA_DB_WRITE)) {
 		r = db_open(dir, (flags & CA_DB_WRITE) ? DB_WRITE : DB_READ,

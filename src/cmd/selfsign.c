@@ -93,7 +93,9 @@ run(const struct hsmca_ctx *ctx, const struct selfsign_opts *o,
 	char *path = NULL;
 	int r;
 
-	if ((r = ca_open(o->ca, CA_DB_WRITE, &w, &ca, err)) != 0)
+	if ((r = ca_open(o->ca, CA_DB_WRITE, &w, &ca, err)) != 0 ||
+	    (r = ca_check_records(ca, (const char *[]){ ca->conf->cert }, 1,
+	    err)) != 0)
 		goto out;
 	if (ca->cert != NULL && !o->replace) {
 		r = hsmca_error_set(err, HSMCA_E_EXISTS, "%s/%s: the CA has a "
