@@ -177,6 +177,8 @@ run(const struct hsmca_ctx *ctx, const struct renew_opts *o, const char *hex,
 	job->in.profile = prof;
 	job->in.renew_of = old;
 	job->in.issuer = ca->cert;
+	job->chain = ca->chain;         /* their nameConstraints, as sign */
+	job->n_chain = ca->n_chain;
 	job->in.now = ctx->now();
 	cmd_sign_opts_apply(&o->so, &job->in);
 	if ((r = issue_prepare(ca->db, job)) != 0) {
