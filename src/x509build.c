@@ -520,10 +520,9 @@ x509_sign_cert_pub(gnutls_x509_crt_t tbs, gnutls_x509_crt_t issuer,
 	}
 	if ((r = gnutls_x509_crt_privkey_sign(tbs, issuer ? issuer : tbs, key,
 	    dig, gflags)) < 0) {
-		r = gt_fail(err, gflags && r == GNUTLS_E_CONSTRAINT_ERROR ?
-		    HSMCA_E_UNSUPPORTED : HSMCA_E_CRYPTO, r, gflags ?
-		    "signing the certificate with RSASSA-PSS" :
-		    "signing the certificate");
+		r = gt_fail(err, HSMCA_E_CRYPTO, r, gflags ?
+		    "signing the certificate with RSASSA-PSS (does the token "
+		    "have CKM_RSA_PKCS_PSS?)" : "signing the certificate");
 		goto out;
 	}
 	r = 0;

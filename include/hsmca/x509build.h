@@ -167,7 +167,7 @@ int x509_sign_cert(gnutls_x509_crt_t tbs, gnutls_x509_crt_t issuer,
  * token_open_key() returned it; NULL: read it from key), which spares a
  * token round trip per certificate in a batch, and flags (X509_SIGN_*).
  * X509_SIGN_RSA_PSS with a key that is not RSA is HSMCA_E_USAGE; a token
- * that cannot sign RSASSA-PSS is HSMCA_E_UNSUPPORTED. */
+ * that cannot sign RSASSA-PSS fails the signature (HSMCA_E_CRYPTO). */
 int x509_sign_cert_pub(gnutls_x509_crt_t tbs, gnutls_x509_crt_t issuer,
     gnutls_privkey_t key, gnutls_pubkey_t key_pub, const char *hash,
     unsigned flags, struct hsmca_error *err) HSMCA_MUST_CHECK;

@@ -170,10 +170,18 @@ run(const struct hsmca_ctx *ctx, const struct renew_opts *o, const char *hex,
 	    (r = load_old(ca, hex, &old, err)) != 0 ||
 	    (r = load_profile(o, hex, &prof, err)) != 0)
 		goto out;
-	/* refuse now what the revocation would refuse after signing */
+	/* refuse now what the revocation or the index would refuse after
+	 * signing: the old certificate is still valid when the new one is
+	 * recorded */
 	if (o->revoke_old && (r = db_revoke_check(ca->db, hex, "superseded",
 	    NULL, err)) != 0)
 		goto out;
+	if (db_unique_subject(ca->db)) {
+		r = hsmca_error_set(err, HSMCA_E_POLICY, "%s/index.txt.attr: "
+		    "unique_subject = yes allows one valid certificate per "
+		    "subject: set unique_subject = no to renew", o->ca);
+		goto out;
+	}
 	job->in.profile = prof;
 	job->in.renew_of = old;
 	job->in.issuer = ca->cert;

@@ -169,6 +169,11 @@ expect_fail 1 h renew --yes --ca ec --serial "$S3" --not-after 2099-01-01T00:00:
 grep -q 'issuer-validity' "$T/stderr" || fail "renew past the CA not linted"
 expect_fail 1 h renew --yes --ca ec --serial "$(serial ec/certs/ca.crt)"
 grep -q "the CA's own key" "$T/stderr" || { cat "$T/stderr" >&2; fail "renewing the CA certificate"; }
+cp ec/index.txt.attr attr.keep
+echo 'unique_subject = yes' > ec/index.txt.attr
+expect_fail 1 h renew --yes --ca ec --serial "$S3"
+grep -q 'unique_subject = yes' "$T/stderr" || { cat "$T/stderr" >&2; fail "unique_subject message"; }
+cp attr.keep ec/index.txt.attr
 h renew --ca ec --serial "$S3" --dry-run >dry.txt 2>/dev/null || fail "renew --dry-run"
 has 'to be signed' dry.txt || fail "renew --dry-run shows nothing"
 [ "$(tree_sum ec)" = "$before" ] || fail "a refused renew changed the CA directory"
