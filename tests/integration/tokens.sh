@@ -24,7 +24,9 @@ wait_for() {
 	return 1
 }
 
-port_free() { ! ss -Htln "sport = :$1" 2>/dev/null | grep -q .; }
+# listening PORT: something accepts connections on 127.0.0.1:PORT (bash's
+# /dev/tcp: no iproute2 needed in a build chroot).
+listening() { (: </dev/tcp/127.0.0.1/"$1") 2>/dev/null; }
 
 # --- TPM: swtpm -> tpm2-abrmd (private D-Bus) -> tpm2-pkcs11 -------------------
 TPM_MODULE=/usr/lib/x86_64-linux-gnu/pkcs11/libtpm2_pkcs11.so
@@ -35,7 +37,7 @@ TPM_SO_PIN=36985214
 # $TPM_PIN); exports TPM2_PKCS11_TCTI, TPM2_PKCS11_STORE and the private bus.
 tpm_start() {
 	local p missing="" d=$T/tpm port=
-	for p in swtpm tpm2_ptool tpm2-abrmd dbus-daemon tpm2_startup ss; do
+	for p in swtpm tpm2_ptool tpm2-abrmd dbus-daemon tpm2_getcap; do
 		command -v "$p" >/dev/null || missing="$missing $p"
 	done
 	[ -r "$TPM_MODULE" ] || missing="$missing libtpm2-pkcs11-1"
@@ -46,14 +48,14 @@ tpm_start() {
 	# program's tpm2-pkcs11 (p11-kit registry) tries swtpm and mssim there.
 	for _ in $(seq 20); do
 		p=$((30000 + 2 * (RANDOM % 15000)))
-		port_free "$p" && port_free $((p + 1)) || continue
+		! listening "$p" && ! listening $((p + 1)) || continue
 		swtpm socket --tpmstate dir="$d/state" --tpm2 \
 			--server type=tcp,port="$p",bindaddr=127.0.0.1 \
 			--ctrl type=tcp,port=$((p + 1)),bindaddr=127.0.0.1 \
 			--flags not-need-init,startup-clear >"$d/swtpm.log" 2>&1 &
 		TPM_SWTPM_PID=$!
 		at_exit stop_pid "$TPM_SWTPM_PID" swtpm
-		if wait_for 5 eval "! kill -0 $TPM_SWTPM_PID || ! port_free $p"; then
+		if wait_for 5 eval "! kill -0 $TPM_SWTPM_PID || listening $((p + 1))"; then
 			kill -0 "$TPM_SWTPM_PID" 2>/dev/null && { port=$p; break; }
 		fi
 	done
@@ -92,17 +94,23 @@ RPC_CLIENT_MODULE=/usr/lib/x86_64-linux-gnu/pkcs11/p11-kit-client.so
 rpc_start() {
 	command -v p11-kit >/dev/null && [ -r "$RPC_CLIENT_MODULE" ] ||
 		skip "RPC lane needs p11-kit and $RPC_CLIENT_MODULE (Debian package p11-kit)"
-	local d=$T/rpc-server
+	local d=$T/rpc-server sock=$T/rpc-server/sock
 	mkdir -p "$d/tokens"
+	# A unix socket path has at most 107 bytes; build trees can be deep.
+	if [ "${#sock}" -gt 100 ]; then
+		sock=$(mktemp -d /tmp/hsmca-rpc-XXXXXX)
+		at_exit rm -rf "$sock"
+		sock=$sock/sock
+	fi
 	sed "s|^directories.tokendir = .*|directories.tokendir = $d/tokens|" "$SOFTHSM2_CONF" > "$d/softhsm2.conf"
 	SOFTHSM2_CONF=$d/softhsm2.conf make_token "$1"
 	SOFTHSM2_CONF=$d/softhsm2.conf p11-kit server --foreground --provider "$SOFTHSM_MODULE" \
-		--name "$d/sock" "pkcs11:token=$1" >"$d/server.log" 2>&1 &
+		--name "$sock" "pkcs11:token=$1" >"$d/server.log" 2>&1 &
 	RPC_SERVER_PID=$!
 	at_exit stop_pid "$RPC_SERVER_PID" "p11-kit server"
-	wait_for 10 test -S "$d/sock" || { cat "$d/server.log" >&2; fail "p11-kit server did not start"; }
+	wait_for 10 test -S "$sock" || { cat "$d/server.log" >&2; fail "p11-kit server did not start"; }
 	kill -0 "$RPC_SERVER_PID" 2>/dev/null || { cat "$d/server.log" >&2; fail "p11-kit server exited"; }
-	export P11_KIT_SERVER_ADDRESS=unix:path=$d/sock
+	export P11_KIT_SERVER_ADDRESS=unix:path=$sock
 }
 
 # --- SmartCard-HSM: pico-hsm emulator -> vpcd -> pcscd -> OpenSC ---------------
@@ -115,6 +123,8 @@ schsm_start() {
 		skip "HSMCA_SCHSM_EMULATOR is not set (path of ../shared/tokens/smartcard-hsm-emulator; .ci/run sets it)"
 	[ -x "$HSMCA_SCHSM_EMULATOR" ] || fail "HSMCA_SCHSM_EMULATOR=$HSMCA_SCHSM_EMULATOR is not executable"
 	command -v flock >/dev/null || skip "SmartCard-HSM lane needs flock (util-linux)"
+	[ "$(id -u)" -eq 0 ] || pgrep -x pcscd >/dev/null ||
+		skip "SmartCard-HSM lane: no pcscd running, and only root can start one"
 	SCHSM_W=$T/schsm
 	mkdir -p "$SCHSM_W"
 	# One card per machine (fixed ports 35962/35963): wait for the lock, keep it.
