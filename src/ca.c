@@ -170,16 +170,53 @@ out:
 	return r;
 }
 
-int
-ca_login(struct hsmca_ca *ca, const char *module, const char *pin_file,
-    struct hsmca_warnings *w, struct hsmca_error *err)
+/* The token of hsmca.conf's key URI is not there: find the key by the CA
+ * certificate's public key (check_cert_key() then proves it is the one). */
+static int
+open_moved_key(struct hsmca_ca *ca, struct hsmca_warnings *w,
+    struct hsmca_error *err)
 {
+	gnutls_pubkey_t cpub = NULL;
+	char *uri = NULL;
 	int r;
 
-	if ((r = token_session_open(module, pin_file, &ca->tok, w, err)) != 0)
+	if (gnutls_pubkey_init(&cpub) != 0 ||
+	    gnutls_pubkey_import_x509(cpub, ca->cert, 0) != 0) {
+		gnutls_pubkey_deinit(cpub);
+		return hsmca_error_set(err, HSMCA_E_CRYPTO, "%s/%s: cannot "
+		    "read its public key", ca->conf->dir, ca->conf->cert);
+	}
+	r = token_find_key_by_pubkey(ca->tok, ca->conf->key_uri, cpub, &uri,
+	    err);
+	gnutls_pubkey_deinit(cpub);
+	if (r != 0)
 		return r;
+	r = token_open_key(ca->tok, uri, &ca->key, &ca->pub, &ca->info, err);
+	if (r == 0)
+		(void)hsmca_warn(w, "%s: the token named in %s/%s (key = %s) "
+		    "is not there; the CA certificate's key was found on token "
+		    "'%s' instead: set key = %s", ca->conf->dir, ca->conf->dir,
+		    CADIR_CONF, ca->conf->key_uri, ca->info.token_label,
+		    ca->info.uri);
+	free(uri);
+	return r;
+}
+
+int
+ca_login(struct hsmca_ca *ca, const char *module, const char *module_env,
+    const char *pin_file, struct hsmca_warnings *w, struct hsmca_error *err)
+{
+	const char *m = module != NULL ? module : ca->conf->module != NULL ?
+	    ca->conf->module : module_env;
+	int r;
+
+	if ((r = token_session_open(m, pin_file, &ca->tok, w, err)) != 0)
+		return hsmca_error_prefix(err, "%s: CA key", ca->conf->dir);
 	r = token_open_key(ca->tok, ca->conf->key_uri, &ca->key, &ca->pub,
 	    &ca->info, err);
+	if (r == HSMCA_E_NOTFOUND && ca->cert != NULL && strstr(err->msg,
+	    "no token matches") != NULL)
+		r = open_moved_key(ca, w, err);
 	if (r != 0)
 		return hsmca_error_prefix(err, "%s: CA key", ca->conf->dir);
 	if (ca->cert != NULL)

@@ -20,6 +20,7 @@ cadir_free(struct hsmca_cadir *ca)
 		return;
 	free(ca->dir);
 	free(ca->key_uri);
+	free(ca->module);
 	free(ca->cert);
 	free(ca->chain);
 	free(ca);
@@ -125,6 +126,8 @@ conf_entry(struct hsmca_cadir *ca, const struct hsmca_ini_entry *e,
 		return 0;
 	if (in_ca && strcmp(e->key, "key") == 0)
 		return conf_string(e, file, false, &ca->key_uri, err);
+	if (in_ca && strcmp(e->key, "module") == 0)
+		return conf_string(e, file, false, &ca->module, err);
 	if (in_ca && strcmp(e->key, "certificate") == 0)
 		return conf_string(e, file, true, &ca->cert, err);
 	if (in_ca && strcmp(e->key, "chain") == 0)
@@ -197,9 +200,11 @@ cadir_save(const struct hsmca_cadir *ca, struct hsmca_error *err)
 	int r, n;
 
 	n = asprintf(&text, "# hsmca CA directory configuration (hsmca(1))\n"
-	    "[ca]\nkey = %s\ncertificate = %s\n%s%s%s"
+	    "[ca]\nkey = %s\n%s%s%scertificate = %s\n%s%s%s"
 	    "\n[defaults]\ncrl_days = %u\nlock_timeout = %u\n",
-	    ca->key_uri, ca->cert, ca->chain ? "chain = " : "",
+	    ca->key_uri, ca->module ? "module = " : "",
+	    ca->module ? ca->module : "", ca->module ? "\n" : "",
+	    ca->cert, ca->chain ? "chain = " : "",
 	    ca->chain ? ca->chain : "", ca->chain ? "\n" : "", ca->crl_days,
 	    ca->lock_timeout);
 	path = cadir_path(ca, CADIR_CONF);

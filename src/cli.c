@@ -241,3 +241,9 @@ bad:
 	return hsmca_error_set(err, HSMCA_E_USAGE, "%s: '%s' is not a whole "
 	    "number from %lu to %lu", name, text ? text : "", min, max);
 }
+
+const char *
+cli_module(const struct hsmca_ctx *ctx)
+{
+	return ctx->module != NULL ? ctx->module : ctx->module_env;
+}

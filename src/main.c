@@ -130,12 +130,14 @@ int
 main(int argc, char **argv)
 {
 	struct hsmca_ctx ctx = { .now = clock_now };
+	const char *env = getenv("HSMCA_MODULE");
 	size_t i;
 
 	secret_harden_process();
 	/* The CA directory is private: what hsmca creates without an explicit
 	 * mode (directories, lock and log files) is the owner's alone. */
 	umask(077);
+	ctx.module_env = env != NULL && *env != '\0' ? env : NULL;
 	argc = strip_globals(&ctx, argc, argv);
 	if (argc < 0)
 		return HSMCA_EXIT_USAGE;

@@ -398,6 +398,10 @@ pin_cache_failed(const struct hsmca_pin_cache *c)
 static const char *
 tries_text(unsigned state)
 {
+	if ((state & HSMCA_PIN_REQ_LOCKED) && (state & HSMCA_PIN_REQ_TPM))
+		return "the TPM's dictionary-attack lockout is on: it lifts by "
+		    "itself with time, or with tpm2_dictionarylockout "
+		    "--clear-lockout";
 	if (state & HSMCA_PIN_REQ_LOCKED)
 		return "the PIN is now locked";
 	if (state & HSMCA_PIN_REQ_FINAL_TRY)

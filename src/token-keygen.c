@@ -5,10 +5,21 @@
  * leaves CKA_EXTRACTABLE to the token (L2), cannot make Ed25519 keys in 3.7.9
  * (B1) and cannot take an ID derived from the key it is about to make.  Here
  * every template attribute a CA key depends on is explicit, and the token's
- * answer is read back anyway. */
+ * answer is read back anyway.
+ *
+ * Real tokens differ from SoftHSM2 in two ways this file copes with,
+ * without a switch per vendor:
+ * - a token may refuse the full template (tpm2-pkcs11 maps CKA_VERIFY and
+ *   CKA_ENCRYPT onto its own key model and fails on a template that
+ *   contradicts it): then the pair is asked for once more with only the
+ *   attributes a CA key depends on, and checked the same way;
+ * - a token may report a new key's CKA_SENSITIVE/CKA_NEVER_EXTRACTABLE
+ *   wrongly until the module reads it afresh (OpenSC 0.23 reports 0 until
+ *   it is finalised and initialised again): then the modules are reloaded
+ *   and the key is read once more.  A key that is still not provably
+ *   sensitive and never extractable is deleted. */
 #include "config.h"
 
-#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,142 +33,6 @@
 
 #include "hsmca/token.h"
 #include "token-priv.h"
-
-static const struct {
-	const char *name;
-	const char *alias;
-	gnutls_pk_algorithm_t pk;
-	unsigned bits;
-	gnutls_ecc_curve_t curve;
-} keytypes[] = {
-	{ "ec:secp384r1", "ec:p384", GNUTLS_PK_ECDSA, 384,
-	    GNUTLS_ECC_CURVE_SECP384R1 },
-	{ "ec:secp256r1", "ec:p256", GNUTLS_PK_ECDSA, 256,
-	    GNUTLS_ECC_CURVE_SECP256R1 },
-	{ "ec:secp521r1", "ec:p521", GNUTLS_PK_ECDSA, 521,
-	    GNUTLS_ECC_CURVE_SECP521R1 },
-	{ "rsa:2048", NULL, GNUTLS_PK_RSA, 2048, GNUTLS_ECC_CURVE_INVALID },
-	{ "rsa:3072", NULL, GNUTLS_PK_RSA, 3072, GNUTLS_ECC_CURVE_INVALID },
-	{ "rsa:4096", NULL, GNUTLS_PK_RSA, 4096, GNUTLS_ECC_CURVE_INVALID },
-	{ "ed25519", NULL, GNUTLS_PK_EDDSA_ED25519, 256,
-	    GNUTLS_ECC_CURVE_ED25519 },
-};
-
-int
-token_parse_keytype(const char *text, struct hsmca_keytype *out,
-    struct hsmca_error *err)
-{
-	size_t i;
-
-	for (i = 0; text != NULL && i < sizeof(keytypes) / sizeof(keytypes[0]);
-	    i++) {
-		if (strcmp(text, keytypes[i].name) != 0 &&
-		    (keytypes[i].alias == NULL ||
-		    strcmp(text, keytypes[i].alias) != 0))
-			continue;
-		memset(out, 0, sizeof(*out));
-		snprintf(out->name, sizeof(out->name), "%s", keytypes[i].name);
-		out->pk = keytypes[i].pk;
-		out->bits = keytypes[i].bits;
-		out->curve = keytypes[i].curve;
-		return 0;
-	}
-	return hsmca_error_set(err, HSMCA_E_USAGE, "--type: unknown key type "
-	    "'%.64s' (ec:secp384r1, ec:secp256r1, ec:secp521r1, rsa:2048, "
-	    "rsa:3072, rsa:4096, ed25519)", text ? text : "");
-}
-
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = tolower(c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
-int
-token_parse_id(const char *text, unsigned char *id, size_t *len,
-    struct hsmca_error *err)
-{
-	const char *p = text;
-	size_t n = 0;
-	int hi, lo;
-
-	while (p != NULL && *p != '\0') {
-		if (*p == ':' || *p == '%') {
-			p++;
-			continue;
-		}
-		hi = hexval((unsigned char)p[0]);
-		lo = hi < 0 ? -1 : hexval((unsigned char)p[1]);
-		if (hi < 0 || lo < 0)
-			return hsmca_error_set(err, HSMCA_E_USAGE, "--id: "
-			    "'%.64s' is not hex bytes (e.g. 0a1b or 0a:1b)",
-			    text);
-		if (n == 64)
-			return hsmca_error_set(err, HSMCA_E_USAGE, "--id: "
-			    "longer than 64 bytes");
-		id[n++] = (unsigned char)(hi << 4 | lo);
-		p += 2;
-	}
-	if (n == 0)
-		return hsmca_error_set(err, HSMCA_E_USAGE, "--id: empty");
-	*len = n;
-	return 0;
-}
-
-/* Read one DER TLV header at *p (end at end): returns the content length
- * and moves *p to the content, or -1. */
-static long
-der_header(const unsigned char **p, const unsigned char *end,
-    unsigned char tag)
-{
-	size_t len, k, nbytes;
-
-	if (end - *p < 2 || (*p)[0] != tag)
-		return -1;
-	len = (*p)[1];
-	*p += 2;
-	if (len & 0x80) {
-		nbytes = len & 0x7f;
-		if (nbytes == 0 || nbytes > 3 || (size_t)(end - *p) < nbytes)
-			return -1;
-		for (len = 0, k = 0; k < nbytes; k++)
-			len = len << 8 | (*p)[k];
-		*p += nbytes;
-	}
-	if (len > (size_t)(end - *p))
-		return -1;
-	return (long)len;
-}
-
-int
-token_key_id_method1(const unsigned char *spki, size_t len,
-    unsigned char id[20], struct hsmca_error *err)
-{
-	const unsigned char *p = spki, *end = spki + len;
-	long l;
-
-	/* SubjectPublicKeyInfo ::= SEQUENCE { algorithm SEQUENCE,
-	 *     subjectPublicKey BIT STRING } */
-	if ((l = der_header(&p, end, 0x30)) < 0)
-		goto bad;
-	end = p + l;
-	if ((l = der_header(&p, end, 0x30)) < 0)
-		goto bad;
-	p += l;
-	if ((l = der_header(&p, end, 0x03)) < 1 || p[0] != 0)
-		goto bad;
-	if (gnutls_hash_fast(GNUTLS_DIG_SHA1, p + 1, (size_t)l - 1, id) < 0)
-		return hsmca_error_set(err, HSMCA_E_CRYPTO, "SHA-1 failed");
-	return 0;
-bad:
-	return hsmca_error_set(err, HSMCA_E_PARSE, "public key: malformed "
-	    "SubjectPublicKeyInfo");
-}
 
 /* An attribute template with a fixed capacity that refuses to overflow. */
 #define TMPL_MAX 16
@@ -273,9 +148,12 @@ check_mech(CK_FUNCTION_LIST *f, CK_SLOT_ID slot, const char *tlabel,
 	return 0;
 }
 
+/* Ask for the pair.  minimal: only what a CA key depends on (token,
+ * private, sensitive, not extractable, sign), leaving the other usages to
+ * the token. */
 static CK_RV
 generate(CK_FUNCTION_LIST *f, CK_SESSION_HANDLE s, const struct gen_req *g,
-    CK_OBJECT_HANDLE *hpub, CK_OBJECT_HANDLE *hpriv)
+    bool minimal, CK_OBJECT_HANDLE *hpub, CK_OBJECT_HANDLE *hpriv)
 {
 	CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
 	CK_OBJECT_CLASS pubc = CKO_PUBLIC_KEY, privc = CKO_PRIVATE_KEY;
@@ -294,9 +172,11 @@ generate(CK_FUNCTION_LIST *f, CK_SESSION_HANDLE s, const struct gen_req *g,
 	tmpl_add(&pub, CKA_KEY_TYPE, &kt, sizeof(kt));
 	tmpl_add(&pub, CKA_TOKEN, &yes, sizeof(yes));
 	tmpl_add(&pub, CKA_PRIVATE, &no, sizeof(no));
-	tmpl_add(&pub, CKA_VERIFY, &yes, sizeof(yes));
-	tmpl_add(&pub, CKA_ENCRYPT, &no, sizeof(no));
-	tmpl_add(&pub, CKA_WRAP, &no, sizeof(no));
+	if (!minimal) {
+		tmpl_add(&pub, CKA_VERIFY, &yes, sizeof(yes));
+		tmpl_add(&pub, CKA_ENCRYPT, &no, sizeof(no));
+		tmpl_add(&pub, CKA_WRAP, &no, sizeof(no));
+	}
 	tmpl_add(&pub, CKA_LABEL, label, strlen(g->label));
 	tmpl_add(&priv, CKA_CLASS, &privc, sizeof(privc));
 	tmpl_add(&priv, CKA_KEY_TYPE, &kt, sizeof(kt));
@@ -305,9 +185,11 @@ generate(CK_FUNCTION_LIST *f, CK_SESSION_HANDLE s, const struct gen_req *g,
 	tmpl_add(&priv, CKA_SENSITIVE, &yes, sizeof(yes));
 	tmpl_add(&priv, CKA_EXTRACTABLE, &no, sizeof(no));
 	tmpl_add(&priv, CKA_SIGN, &yes, sizeof(yes));
-	tmpl_add(&priv, CKA_DECRYPT, &no, sizeof(no));
-	tmpl_add(&priv, CKA_UNWRAP, &no, sizeof(no));
-	tmpl_add(&priv, CKA_DERIVE, &no, sizeof(no));
+	if (!minimal) {
+		tmpl_add(&priv, CKA_DECRYPT, &no, sizeof(no));
+		tmpl_add(&priv, CKA_UNWRAP, &no, sizeof(no));
+		tmpl_add(&priv, CKA_DERIVE, &no, sizeof(no));
+	}
 	tmpl_add(&priv, CKA_LABEL, label, strlen(g->label));
 	if (g->id != NULL) {
 		tmpl_add(&pub, CKA_ID, id, g->id_len);
@@ -324,6 +206,51 @@ generate(CK_FUNCTION_LIST *f, CK_SESSION_HANDLE s, const struct gen_req *g,
 		return CKR_HOST_MEMORY;
 	return f->C_GenerateKeyPair(s, &mech, pub.a, pub.n, priv.a, priv.n,
 	    hpub, hpriv);
+}
+
+/* Does rv say the token did not like the template (rather than the
+ * session, the login, the device or the mechanism)? */
+static bool
+template_refused(CK_RV rv)
+{
+	switch (rv) {
+	case CKR_TEMPLATE_INCONSISTENT:
+	case CKR_TEMPLATE_INCOMPLETE:
+	case CKR_ATTRIBUTE_TYPE_INVALID:
+	case CKR_ATTRIBUTE_VALUE_INVALID:
+	case CKR_ATTRIBUTE_READ_ONLY:
+	case CKR_GENERAL_ERROR:         /* tpm2-pkcs11 */
+	case CKR_FUNCTION_FAILED:
+	case CKR_ARGUMENTS_BAD:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* The full template, or the minimal one when the token refuses it. */
+static int
+generate_pair(CK_FUNCTION_LIST *f, CK_SESSION_HANDLE s, const char *tlabel,
+    const struct gen_req *g, CK_OBJECT_HANDLE *hpub, CK_OBJECT_HANDLE *hpriv,
+    struct hsmca_error *err)
+{
+	CK_RV rv, rv2;
+
+	rv = generate(f, s, g, false, hpub, hpriv);
+	if (rv == CKR_OK)
+		return 0;
+	if (!template_refused(rv))
+		return hsmca_error_set(err, HSMCA_E_TOKEN, "%s: generating a "
+		    "%s key pair failed: %s", tlabel, g->type->name,
+		    p11_kit_strerror(rv));
+	*hpub = *hpriv = CK_INVALID_HANDLE;
+	rv2 = generate(f, s, g, true, hpub, hpriv);
+	if (rv2 == CKR_OK)
+		return 0;
+	return hsmca_error_set(err, HSMCA_E_TOKEN, "%s: generating a %s key "
+	    "pair failed: %s (and with only sign, sensitive and not "
+	    "extractable asked: %s)", tlabel, g->type->name,
+	    p11_kit_strerror(rv), p11_kit_strerror(rv2));
 }
 
 static size_t
@@ -367,7 +294,7 @@ import_pub(CK_FUNCTION_LIST *f, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE h,
 		return -1;
 	/* PKCS#11 says DER OCTET STRING; some tokens give the bare point */
 	if (at[0].ulValueLen != want) {
-		l = der_header(&pt, buf + at[0].ulValueLen, 0x04);
+		l = tok_der_header(&pt, buf + at[0].ulValueLen, 0x04);
 		if (l < 0 || (size_t)l != want)
 			return -1;
 	}
@@ -389,7 +316,7 @@ import_pub(CK_FUNCTION_LIST *f, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE h,
 /* The method (1) key identifier of the new public key. */
 static int
 derive_id(CK_FUNCTION_LIST *f, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE hpub,
-    const struct hsmca_keytype *type, unsigned char id[20],
+    const char *tlabel, const struct hsmca_keytype *type, unsigned char id[20],
     struct hsmca_error *err)
 {
 	gnutls_pubkey_t p = NULL;
@@ -400,8 +327,11 @@ derive_id(CK_FUNCTION_LIST *f, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE hpub,
 		return hsmca_error_set(err, HSMCA_E_NOMEM, "out of memory");
 	if (import_pub(f, s, hpub, type, p) < 0 ||
 	    gnutls_pubkey_export2(p, GNUTLS_X509_FMT_DER, &der) < 0) {
-		r = hsmca_error_set(err, HSMCA_E_TOKEN, "cannot read the new "
-		    "public key back from the token");
+		r = hsmca_error_set(err, HSMCA_E_TOKEN, "%s: the token gave "
+		    "back a %s public key that is not valid (%s); the key pair "
+		    "was deleted", tlabel, type->name,
+		    type->pk == GNUTLS_PK_RSA ? "CKA_MODULUS" :
+		    "CKA_EC_POINT is not a DER OCTET STRING of the point");
 		goto out;
 	}
 	r = token_key_id_method1(der.data, der.size, id, err);
@@ -463,20 +393,47 @@ check_unique(struct hsmca_token *t, const char *turl, const char *tlabel,
 	return r;
 }
 
-/* The token must have made what was asked: else destroy the pair. */
-static int
-check_new_key(CK_FUNCTION_LIST *f, CK_SESSION_HANDLE s,
-    CK_OBJECT_HANDLE hpriv, const char *tlabel, struct hsmca_error *err)
-{
-	struct tok_key_attrs a;
+enum { KEY_LOOK_AGAIN = 1 };
 
-	tok_read_attrs(f, s, hpriv, &a);
-	if (a.sensitive && !a.extractable && a.sign)
+/* Did the token make what was asked?  0 yes; KEY_LOOK_AGAIN when the key
+ * can sign and is not extractable but is not (yet) reported sensitive and
+ * never extractable, and again is set; else HSMCA_E_TOKEN (the caller
+ * deletes the pair). */
+static int
+judge_key(const struct tok_key_attrs *a, const char *tlabel, bool again,
+    struct hsmca_error *err)
+{
+	const char *what;
+
+	if (a->sensitive && a->never_extractable && !a->extractable && a->sign)
 		return 0;
+	if (again && !a->extractable && a->sign)
+		return KEY_LOOK_AGAIN;
+	what = a->extractable ? "extractable" : !a->sign ? "not able to sign" :
+	    !a->sensitive ? "not sensitive" : "not never-extractable";
 	return hsmca_error_set(err, HSMCA_E_TOKEN, "%s: the token made a "
-	    "private key that is %s; the key pair was deleted", tlabel,
-	    !a.sensitive ? "not sensitive" : a.extractable ? "extractable" :
-	    "not able to sign");
+	    "private key that is %s%s; the key pair was deleted", tlabel, what,
+	    again ? "" : " (read again after initialising the module "
+	    "afresh)");
+}
+
+/* turl;id=ID[;type=TYPE], malloc'ed; 0 or -1. */
+static int
+id_url(const char *turl, const unsigned char *id, size_t id_len,
+    const char *type, char **out)
+{
+	char pct[64 * 3 + 1];
+	size_t k;
+
+	for (k = 0; k < id_len && k < 64; k++)
+		snprintf(pct + 3 * k, 4, "%%%02x", id[k]);
+	pct[3 * k] = '\0';
+	if (asprintf(out, "%s;id=%s%s%s", turl, pct, type ? ";type=" : "",
+	    type ? type : "") < 0) {
+		*out = NULL;
+		return -1;
+	}
+	return 0;
 }
 
 static int
@@ -484,15 +441,11 @@ key_uri(struct hsmca_token *t, const char *turl, const unsigned char *id,
     size_t id_len, char **out, struct hsmca_error *err)
 {
 	gnutls_pkcs11_obj_t *objs = NULL;
-	char pct[64 * 3 + 1], *u = NULL, *url;
+	char *u = NULL, *url;
 	unsigned n = 0, i;
-	size_t k;
 	int r;
 
-	for (k = 0; k < id_len; k++)
-		snprintf(pct + 3 * k, 4, "%%%02x", id[k]);
-	pct[3 * id_len] = '\0';
-	if (asprintf(&u, "%s;id=%s;type=private", turl, pct) < 0)
+	if (id_url(turl, id, id_len, "private", &u) != 0)
 		return hsmca_error_set(err, HSMCA_E_NOMEM, "out of memory");
 	r = gnutls_pkcs11_obj_list_import_url4(&objs, &n, u,
 	    GNUTLS_PKCS11_OBJ_FLAG_LOGIN | GNUTLS_PKCS11_OBJ_FLAG_PRIVKEY);
@@ -515,7 +468,9 @@ key_uri(struct hsmca_token *t, const char *turl, const unsigned char *id,
 	return r;
 }
 
-/* Generate in session s (logged in), check, and give the pair its ID. */
+/* Generate in session s (logged in), give the pair its ID and check it:
+ * 0, KEY_LOOK_AGAIN (the pair stays, with its ID) or an error (the pair is
+ * deleted). */
 static int
 make_pair(CK_FUNCTION_LIST *f, CK_SESSION_HANDLE s, const char *tlabel,
     const struct gen_req *g, unsigned char *id_out, size_t *id_len,
@@ -523,60 +478,100 @@ make_pair(CK_FUNCTION_LIST *f, CK_SESSION_HANDLE s, const char *tlabel,
 {
 	CK_OBJECT_HANDLE hpub = CK_INVALID_HANDLE, hpriv = CK_INVALID_HANDLE;
 	CK_ATTRIBUTE at = { CKA_ID, id_out, 20 };
+	struct tok_key_attrs a;
 	CK_RV rv;
 	int r;
 
-	rv = generate(f, s, g, &hpub, &hpriv);
-	if (rv != CKR_OK)
-		return hsmca_error_set(err, HSMCA_E_TOKEN, "%s: generating a "
-		    "%s key pair failed: %s", tlabel, g->type->name,
-		    p11_kit_strerror(rv));
-	if ((r = check_new_key(f, s, hpriv, tlabel, err)) != 0)
-		goto bad;
+	if ((r = generate_pair(f, s, tlabel, g, &hpub, &hpriv, err)) != 0)
+		return r;
 	if (g->id != NULL) {
 		memcpy(id_out, g->id, g->id_len);
 		*id_len = g->id_len;
-		return 0;
+	} else {
+		if ((r = derive_id(f, s, hpub, tlabel, g->type, id_out,
+		    err)) != 0)
+			goto bad;
+		if ((rv = f->C_SetAttributeValue(s, hpriv, &at, 1)) != CKR_OK ||
+		    (rv = f->C_SetAttributeValue(s, hpub, &at, 1)) != CKR_OK) {
+			r = hsmca_error_set(err, HSMCA_E_TOKEN, "%s: cannot set "
+			    "the key's id: %s; the key pair was deleted (give "
+			    "--id HEX)", tlabel, p11_kit_strerror(rv));
+			goto bad;
+		}
+		*id_len = 20;
 	}
-	if ((r = derive_id(f, s, hpub, g->type, id_out, err)) != 0)
-		goto bad;
-	if ((rv = f->C_SetAttributeValue(s, hpriv, &at, 1)) != CKR_OK ||
-	    (rv = f->C_SetAttributeValue(s, hpub, &at, 1)) != CKR_OK) {
-		r = hsmca_error_set(err, HSMCA_E_TOKEN, "%s: cannot set the "
-		    "key's id: %s; the key pair was deleted (give --id HEX)",
-		    tlabel, p11_kit_strerror(rv));
-		goto bad;
-	}
-	*id_len = 20;
-	return 0;
+	tok_read_attrs(f, s, hpriv, &a);
+	if ((r = judge_key(&a, tlabel, true, err)) >= 0)
+		return r;
 bad:
 	f->C_DestroyObject(s, hpriv);
 	f->C_DestroyObject(s, hpub);
 	return r;
 }
 
-/* The one token turl that u names. */
+/* The modules said the new key is not sensitive: read it again through
+ * freshly initialised modules; delete the pair if they say so still. */
+static int
+look_again(struct hsmca_token *t, const char *turl, const char *tlabel,
+    const unsigned char *id, size_t id_len, struct hsmca_error *err)
+{
+	gnutls_pkcs11_obj_t obj = NULL;
+	struct tok_key_attrs a;
+	char *url = NULL, *pair = NULL;
+	int r;
+
+	if ((r = tok_reload(t, err)) != 0 ||
+	    (r = key_uri(t, turl, id, id_len, &url, err)) != 0)
+		return hsmca_error_prefix(err, "%s: the new key pair is left "
+		    "on the token, not checked", tlabel);
+	if (gnutls_pkcs11_obj_init(&obj) < 0 ||
+	    gnutls_pkcs11_obj_import_url(obj, url,
+	    GNUTLS_PKCS11_OBJ_FLAG_LOGIN) < 0 ||
+	    tok_obj_attrs(obj, true, &a) != 0)
+		memset(&a, 0, sizeof(a));
+	gnutls_pkcs11_obj_deinit(obj);
+	free(url);
+	if ((r = judge_key(&a, tlabel, false, err)) == 0)
+		return 0;
+	/* the new ID is unique on the token: this names the pair only */
+	if (id_url(turl, id, id_len, NULL, &pair) != 0 ||
+	    gnutls_pkcs11_delete_url(pair, GNUTLS_PKCS11_OBJ_FLAG_LOGIN) < 0)
+		r = hsmca_error_set(err, HSMCA_E_TOKEN, "%s: the token made a "
+		    "private key that is not provably sensitive, and deleting "
+		    "it failed: delete %s by hand", tlabel, pair ? pair :
+		    turl);
+	free(pair);
+	return r;
+}
+
+/* The one token turl that u names, among those one can log in to. */
 static int
 one_token(struct hsmca_token *t, const char *u, char **turl,
     struct hsmca_error *err)
 {
-	char **urls = NULL;
-	size_t n = 0;
+	struct tok_match m = { .all = true, .login = true };
+	char hint[300];
 	int r;
 
-	if ((r = tok_match_tokens(t, u, true, true, &urls, &n, NULL,
-	    err)) != 0)
+	if ((r = tok_match_tokens(t, u, &m, err)) != 0)
 		return r;
-	if (n == 0)
+	if (m.n == 0 && m.n_uninit > 0) {
+		r = hsmca_error_set(err, HSMCA_E_NOTFOUND, "%s: the token it "
+		    "names is not initialised or has no user PIN (%s): "
+		    "initialise it with the token's own tool first", u,
+		    m.uninit);
+	} else if (m.n == 0) {
 		r = hsmca_error_set(err, HSMCA_E_NOTFOUND, "%s: no token "
 		    "matches this URI", u);
-	else if (n > 1)
+	} else if (m.n > 1) {
+		tok_tell_apart(m.urls[0], m.urls[1], hint, sizeof(hint));
 		r = hsmca_error_set(err, HSMCA_E_AMBIGUOUS, "%s: matches %zu "
-		    "tokens (%s, %s%s); name one with token= or serial=", u,
-		    n, urls[0], urls[1], n > 2 ? ", ..." : "");
-	else if ((*turl = strdup(urls[0])) == NULL)
+		    "tokens (%s, %s%s); %s", u, m.n, m.urls[0], m.urls[1],
+		    m.n > 2 ? ", ..." : "", hint);
+	} else if ((*turl = strdup(m.urls[0])) == NULL) {
 		r = hsmca_error_set(err, HSMCA_E_NOMEM, "out of memory");
-	tok_strv_free(urls, n);
+	}
+	tok_match_clear(&m);
 	return r;
 }
 
@@ -634,9 +629,14 @@ token_keygen(struct hsmca_token *t, const char *token_uri, const char *label,
 		    "after login", tlabel);
 		goto out;
 	}
-	if ((r = make_pair(f, s, tlabel, &g, idb, &idb_len, err)) != 0)
-		goto out;
-	r = key_uri(t, turl, idb, idb_len, uri_out, err);
+	r = make_pair(f, s, tlabel, &g, idb, &idb_len, err);
+	if (r == KEY_LOOK_AGAIN) {
+		f->C_CloseSession(s);
+		s = CK_INVALID_HANDLE;
+		r = look_again(t, turl, tlabel, idb, idb_len, err);
+	}
+	if (r == 0)
+		r = key_uri(t, turl, idb, idb_len, uri_out, err);
 out:
 	if (s != CK_INVALID_HANDLE)
 		f->C_CloseSession(s);

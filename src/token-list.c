@@ -1,5 +1,4 @@
-/* see hsmca/token.h: token and object listings, and reading key attributes
- * through the module pointer GnuTLS already holds. */
+/* see hsmca/token.h: token and object listings. */
 #include "config.h"
 
 #include <stdint.h>
@@ -14,153 +13,6 @@
 
 #include "hsmca/token.h"
 #include "token-priv.h"
-
-static bool
-get_attr(CK_FUNCTION_LIST *f, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE h,
-    CK_ATTRIBUTE_TYPE type, void *buf, CK_ULONG *len)
-{
-	CK_ATTRIBUTE at = { type, buf, *len };
-
-	if (f->C_GetAttributeValue(s, h, &at, 1) != CKR_OK ||
-	    at.ulValueLen == (CK_ULONG)-1)
-		return false;
-	*len = at.ulValueLen;
-	return true;
-}
-
-static bool
-get_bool(CK_FUNCTION_LIST *f, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE h,
-    CK_ATTRIBUTE_TYPE type)
-{
-	CK_BBOOL b = CK_FALSE;
-	CK_ULONG len = sizeof(b);
-
-	return get_attr(f, s, h, type, &b, &len) && len == sizeof(b) &&
-	    b == CK_TRUE;
-}
-
-static const struct {
-	const unsigned char *der;
-	size_t len;
-	gnutls_pk_algorithm_t pk;
-	gnutls_ecc_curve_t curve;
-	unsigned bits;
-	const char *name;
-} curves[] = {
-	{ (const unsigned char *)"\x06\x08\x2a\x86\x48\xce\x3d\x03\x01\x07",
-	    10, GNUTLS_PK_ECDSA, GNUTLS_ECC_CURVE_SECP256R1, 256,
-	    "ec:secp256r1" },
-	{ (const unsigned char *)"\x06\x05\x2b\x81\x04\x00\x22", 7,
-	    GNUTLS_PK_ECDSA, GNUTLS_ECC_CURVE_SECP384R1, 384, "ec:secp384r1" },
-	{ (const unsigned char *)"\x06\x05\x2b\x81\x04\x00\x23", 7,
-	    GNUTLS_PK_ECDSA, GNUTLS_ECC_CURVE_SECP521R1, 521, "ec:secp521r1" },
-	{ (const unsigned char *)"\x06\x03\x2b\x65\x70", 5,
-	    GNUTLS_PK_EDDSA_ED25519, GNUTLS_ECC_CURVE_ED25519, 256, "ed25519" },
-	{ (const unsigned char *)"\x13\x0c" "edwards25519", 14,
-	    GNUTLS_PK_EDDSA_ED25519, GNUTLS_ECC_CURVE_ED25519, 256, "ed25519" },
-	{ (const unsigned char *)"\x06\x03\x2b\x65\x71", 5,
-	    GNUTLS_PK_UNKNOWN, GNUTLS_ECC_CURVE_INVALID, 448, "ed448" },
-};
-
-void
-tok_name_key(struct tok_key_attrs *a, const unsigned char *ec_params,
-    size_t ec_len, size_t modulus_len, const unsigned char *modulus)
-{
-	size_t i, lead = 0;
-
-	a->pk = GNUTLS_PK_UNKNOWN;
-	a->curve = GNUTLS_ECC_CURVE_INVALID;
-	a->bits = 0;
-	if (a->key_type == CKK_RSA && modulus_len > 0) {
-		a->pk = GNUTLS_PK_RSA;
-		a->bits = (unsigned)modulus_len * 8;
-		if (modulus != NULL) {
-			for (i = 0; i < modulus_len && modulus[i] == 0; i++)
-				a->bits -= 8;
-			if (i < modulus_len)
-				for (lead = 0x80; lead && !(modulus[i] & lead);
-				    lead >>= 1)
-					a->bits--;
-		}
-		snprintf(a->key_type_name, sizeof(a->key_type_name), "rsa:%u",
-		    a->bits);
-		return;
-	}
-	if (a->key_type == CKK_EC || a->key_type == CKK_EC_EDWARDS) {
-		for (i = 0; i < sizeof(curves) / sizeof(curves[0]); i++) {
-			if (curves[i].len != ec_len ||
-			    memcmp(curves[i].der, ec_params, ec_len) != 0)
-				continue;
-			a->pk = curves[i].pk;
-			a->curve = curves[i].curve;
-			a->bits = curves[i].bits;
-			snprintf(a->key_type_name, sizeof(a->key_type_name),
-			    "%s", curves[i].name);
-			return;
-		}
-		snprintf(a->key_type_name, sizeof(a->key_type_name), "%s",
-		    a->key_type == CKK_EC ? "ec:unknown-curve" : "eddsa");
-		return;
-	}
-	snprintf(a->key_type_name, sizeof(a->key_type_name), "%s",
-	    a->key_type == CKK_AES ? "aes" : a->key_type == CKK_DSA ? "dsa" :
-	    a->key_type == CKK_GENERIC_SECRET ? "generic-secret" : "other");
-}
-
-void
-tok_read_attrs(CK_FUNCTION_LIST *f, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE h,
-    struct tok_key_attrs *a)
-{
-	unsigned char params[64], modulus[1024];
-	CK_ULONG len;
-	size_t plen = 0, mlen = 0;
-
-	memset(a, 0, sizeof(*a));
-	len = sizeof(a->cls);
-	(void)get_attr(f, s, h, CKA_CLASS, &a->cls, &len);
-	len = sizeof(a->key_type);
-	a->have_type = get_attr(f, s, h, CKA_KEY_TYPE, &a->key_type, &len);
-	if (!a->have_type)
-		return;
-	len = sizeof(params);
-	if (get_attr(f, s, h, CKA_EC_PARAMS, params, &len))
-		plen = len;
-	len = sizeof(modulus);
-	if (get_attr(f, s, h, CKA_MODULUS, modulus, &len)) {
-		mlen = len;
-	} else {
-		len = 0;
-		/* longer than the buffer: its length alone will do */
-		if (get_attr(f, s, h, CKA_MODULUS, NULL, &len))
-			mlen = len;
-	}
-	tok_name_key(a, params, plen, mlen, mlen <= sizeof(modulus) ?
-	    modulus : NULL);
-	a->sensitive = get_bool(f, s, h, CKA_SENSITIVE);
-	a->extractable = get_bool(f, s, h, CKA_EXTRACTABLE);
-	a->never_extractable = get_bool(f, s, h, CKA_NEVER_EXTRACTABLE);
-	a->sign = get_bool(f, s, h, CKA_SIGN);
-	a->always_auth = get_bool(f, s, h, CKA_ALWAYS_AUTHENTICATE);
-}
-
-int
-tok_obj_attrs(gnutls_pkcs11_obj_t obj, bool login, struct tok_key_attrs *a)
-{
-	CK_FUNCTION_LIST *f;
-	unsigned long slot;
-	void *fp, *sess, *oh;
-	int r;
-
-	r = gnutls_pkcs11_obj_get_ptr(obj, &fp, &sess, &oh, &slot,
-	    login ? GNUTLS_PKCS11_OBJ_FLAG_LOGIN : 0);
-	if (r < 0)
-		return r;
-	f = fp;
-	tok_read_attrs(f, (CK_SESSION_HANDLE)(uintptr_t)sess,
-	    (CK_OBJECT_HANDLE)(uintptr_t)oh, a);
-	f->C_CloseSession((CK_SESSION_HANDLE)(uintptr_t)sess);
-	return 0;
-}
 
 static char *
 token_str(const char *url, gnutls_pkcs11_token_info_t what)
@@ -211,14 +63,17 @@ int
 token_list_tokens(struct hsmca_token *t, bool all,
     struct hsmca_token_list *list, struct hsmca_error *err)
 {
-	char **urls = NULL;
-	size_t n = 0, i;
+	struct tok_match m = { .all = all, .login = false };
+	char **urls;
+	size_t n, i;
 	int r;
 
 	memset(list, 0, sizeof(*list));
-	if ((r = tok_match_tokens(t, NULL, all, false, &urls, &n,
-	    &list->hidden, err)) != 0)
+	if ((r = tok_match_tokens(t, NULL, &m, err)) != 0)
 		return r;
+	urls = m.urls;
+	n = m.n;
+	list->hidden = m.hidden;
 	list->items = calloc(n ? n : 1, sizeof(*list->items));
 	if (list->items == NULL) {
 		r = hsmca_error_set(err, HSMCA_E_NOMEM, "out of memory");
@@ -235,7 +90,7 @@ token_list_tokens(struct hsmca_token *t, bool all,
 out:
 	if (r != 0)
 		token_list_clear(list);
-	tok_strv_free(urls, n);
+	tok_match_clear(&m);
 	return r;
 }
 
@@ -404,31 +259,37 @@ int
 token_list_objects(struct hsmca_token *t, const char *uri, bool login,
     bool all, struct hsmca_object_list *list, struct hsmca_error *err)
 {
-	char *u = NULL, **urls = NULL;
-	size_t n = 0, i;
+	struct tok_match m = { .all = uri != NULL || all, .login = login };
+	char *u = NULL;
+	size_t i;
 	int r;
 
 	memset(list, 0, sizeof(*list));
 	if (uri != NULL && (r = tok_prepare_uri(t, uri, &u, err)) != 0)
 		return r;
-	if ((r = tok_match_tokens(t, u, u != NULL || all, login, &urls, &n,
-	    &list->hidden_tokens, err)) != 0)
+	if ((r = tok_match_tokens(t, u, &m, err)) != 0)
 		goto out;
-	if (u != NULL && n == 0) {
-		r = hsmca_error_set(err, HSMCA_E_NOTFOUND, "%s: no token "
-		    "matches this URI", u);
+	list->hidden_tokens = m.hidden;
+	list->uninit_tokens = m.n_uninit;
+	if (u != NULL && m.n == 0) {
+		r = m.n_uninit > 0 ? hsmca_error_set(err, HSMCA_E_NOTFOUND,
+		    "%s: the only token it matches is not initialised (%s)", u,
+		    m.uninit) : hsmca_error_set(err, HSMCA_E_NOTFOUND, "%s: no "
+		    "token matches this URI", u);
 		goto out;
 	}
-	if (u != NULL)
+	/* with a URI that also matches tokens one cannot log in to, list
+	 * token by token: a listing that logs in fails on them */
+	if (u != NULL && m.n_uninit == 0)
 		r = add_objects(t, u, login, list, err);
-	for (i = 0; u == NULL && i < n && r == 0; i++)
-		r = add_objects(t, urls[i], login, list, err);
+	for (i = 0; (u == NULL || m.n_uninit > 0) && i < m.n && r == 0; i++)
+		r = add_objects(t, m.urls[i], login, list, err);
 	if (r == 0)
 		count_same_uri(list);
 out:
 	if (r != 0)
 		token_objects_clear(list);
-	tok_strv_free(urls, n);
+	tok_match_clear(&m);
 	free(u);
 	return r;
 }

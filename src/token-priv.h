@@ -1,5 +1,9 @@
-/* Internals shared by src/token.c, src/token-list.c and src/token-keygen.c;
- * not part of any contract outside them. */
+/* Internals shared by src/token*.c; not part of any contract outside them.
+ *
+ * Layering: token-attrs.c (reading a key object's attributes) is the floor
+ * and calls none of the others; token.c (modules, logins, URIs, matching
+ * tokens, opening keys) uses it; token-list.c and token-keygen.c use both
+ * and are used by neither. */
 #ifndef HSMCA_TOKEN_PRIV_H
 #define HSMCA_TOKEN_PRIV_H
 
@@ -31,6 +35,10 @@ struct hsmca_token {
 		CK_SESSION_HANDLE session;
 	} holds[TOK_MAX_HOLDS];
 	size_t n_holds;
+	/* What token_session_open() loaded, to load it again in
+	 * tok_reload(): a path, a p11-kit module name, or NULL (the whole
+	 * registry). */
+	char *module;
 };
 
 /* Raw attributes of one key object, read through PKCS#11. */
@@ -43,6 +51,7 @@ struct tok_key_attrs {
 	gnutls_ecc_curve_t curve;
 	unsigned bits;
 	bool sensitive, extractable, never_extractable, sign, always_auth;
+	bool decrypt;
 };
 
 /* Copy uri without its pin-value/pin-source attributes (which become the
@@ -50,12 +59,38 @@ struct tok_key_attrs {
 int tok_prepare_uri(struct hsmca_token *t, const char *uri, char **out,
     struct hsmca_error *err);
 
-/* URLs of the tokens that uri (NULL: every token) matches; trust-module
- * tokens only with all, else counted in *hidden.  With login, tells the
- * operator to use the PIN pad of matching PIN-pad tokens. */
-int tok_match_tokens(struct hsmca_token *t, const char *uri, bool all,
-    bool login, char ***urls, size_t *n, size_t *hidden,
-    struct hsmca_error *err);
+/* What tok_match_tokens() is asked, and what it found. */
+struct tok_match {
+	bool all;               /* in: trust-module tokens too */
+	bool login;             /* in: the caller logs in: leave out tokens
+	                         * that cannot log in (not initialised, no
+	                         * user PIN) and note PIN pads */
+	char **urls;            /* out: the matching tokens' URLs */
+	size_t n;
+	size_t hidden;          /* out: trust-module tokens left out */
+	size_t n_uninit;        /* out: with login, tokens left out as not
+	                         * initialised ... */
+	char *uninit;           /* ... and the first one's URL (or NULL) */
+};
+
+/* The tokens that uri (NULL: every token) matches, as m says.  Returns 0
+ * (free m with tok_match_clear()) or HSMCA_E_PARSE/_TOKEN/_NOMEM. */
+int tok_match_tokens(struct hsmca_token *t, const char *uri,
+    struct tok_match *m, struct hsmca_error *err);
+
+void tok_match_clear(struct tok_match *m);
+
+/* Finalise every module and load and initialise them again, as
+ * token_session_open() did: the only way to see what some modules (OpenSC
+ * 0.23) know of a key only once they read it afresh.  Every key, object
+ * and session of the run is invalid afterwards; the PINs stay cached (the
+ * next operation logs in again, with the same PIN). */
+int tok_reload(struct hsmca_token *t, struct hsmca_error *err);
+
+/* A one-line hint that tells two matching tokens apart ("token=LABEL",
+ * "serial=S", ...) for an ambiguity message, into buf. */
+void tok_tell_apart(const char *url_a, const char *url_b, char *buf,
+    size_t size);
 
 void tok_strv_free(char **v, size_t n);
 
@@ -77,6 +112,11 @@ void tok_read_attrs(CK_FUNCTION_LIST *f, CK_SESSION_HANDLE s,
 /* Read them for a listed object (opens a session; login as given). */
 int tok_obj_attrs(gnutls_pkcs11_obj_t obj, bool login,
     struct tok_key_attrs *a);
+
+/* Read one DER TLV header with this tag at *p (end at end): returns the
+ * content length and moves *p to the content, or -1. */
+long tok_der_header(const unsigned char **p, const unsigned char *end,
+    unsigned char tag);
 
 /* Flags of gnutls_pkcs11_token_get_flags() as HSMCA_TOK_*. */
 unsigned tok_token_flags(const char *url);

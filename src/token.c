@@ -45,19 +45,48 @@ pin_cb(void *ud, int attempt, const char *token_url, const char *token_label,
 	return 0;
 }
 
+/* Load one module: a path, or the name p11-kit's registry knows it by
+ * ("softhsm2", "opensc-pkcs11"), which is what a CA directory records. */
 static int
-load_module(const char *path, const char *params, struct hsmca_error *err)
+load_module(const char *module, struct hsmca_error *err)
 {
+	CK_FUNCTION_LIST **mods;
+	char *file = NULL, *name;
+	const char *params = NULL;
+	size_t i;
 	int r;
 
-	if (strchr(path, '/') != NULL && access(path, R_OK) != 0)
-		return hsmca_error_set(err, HSMCA_E_TOKEN, "%s: cannot load "
-		    "PKCS#11 module: %s", path, strerror(errno));
-	r = gnutls_pkcs11_add_provider(path, params);
+	if (strchr(module, '/') != NULL) {
+		if (access(module, R_OK) != 0)
+			return hsmca_error_set(err, HSMCA_E_TOKEN, "%s: cannot "
+			    "load PKCS#11 module: %s", module, strerror(errno));
+		file = strdup(module);
+	} else if ((mods = p11_kit_modules_load(NULL, 0)) != NULL) {
+		for (i = 0; mods[i] != NULL && file == NULL; i++) {
+			name = p11_kit_module_get_name(mods[i]);
+			if (name != NULL && strcmp(name, module) == 0) {
+				file = p11_kit_module_get_filename(mods[i]);
+				if (p11_kit_module_get_flags(mods[i]) &
+				    P11_KIT_MODULE_TRUSTED)
+					params = "trusted";
+			}
+			free(name);
+		}
+		p11_kit_modules_release(mods);
+		if (file == NULL)
+			return hsmca_error_set(err, HSMCA_E_TOKEN, "PKCS#11 "
+			    "module '%.64s': not registered with p11-kit (see "
+			    "'p11-kit list-modules'); name it by its path",
+			    module);
+	}
+	if (file == NULL)
+		return hsmca_error_set(err, HSMCA_E_NOMEM, "out of memory");
+	r = gnutls_pkcs11_add_provider(file, params);
 	if (r < 0)
-		return hsmca_error_set(err, HSMCA_E_TOKEN, "%s: cannot load "
-		    "PKCS#11 module: %s", path, gnutls_strerror(r));
-	return 0;
+		r = hsmca_error_set(err, HSMCA_E_TOKEN, "%s: cannot load "
+		    "PKCS#11 module: %s", module, gnutls_strerror(r));
+	free(file);
+	return r < 0 ? r : 0;
 }
 
 /* Load every module of p11-kit's registry ourselves rather than with
@@ -96,6 +125,59 @@ load_registry(struct hsmca_warnings *w, struct hsmca_error *err)
 }
 
 int
+token_module_ref(const char *filename, char **out, struct hsmca_error *err)
+{
+	CK_FUNCTION_LIST **mods;
+	char *want, *have, *file, *name = NULL;
+	size_t i;
+
+	want = realpath(filename, NULL);
+	mods = want != NULL ? p11_kit_modules_load(NULL, 0) : NULL;
+	for (i = 0; mods != NULL && mods[i] != NULL && name == NULL; i++) {
+		file = p11_kit_module_get_filename(mods[i]);
+		have = file != NULL ? realpath(file, NULL) : NULL;
+		if (have != NULL && strcmp(have, want) == 0)
+			name = p11_kit_module_get_name(mods[i]);
+		free(have);
+		free(file);
+	}
+	if (mods != NULL)
+		p11_kit_modules_release(mods);
+	free(want);
+	*out = name != NULL ? name : strdup(filename);
+	if (*out == NULL)
+		return hsmca_error_set(err, HSMCA_E_NOMEM, "out of memory");
+	return 0;
+}
+
+static void tok_release_holds(struct hsmca_token *t);
+
+/* Initialise GnuTLS's PKCS#11 layer and load t->module (or the registry)
+ * into it. */
+static int
+tok_load(struct hsmca_token *t, struct hsmca_error *err)
+{
+	int r;
+
+	r = gnutls_pkcs11_init(GNUTLS_PKCS11_FLAG_MANUAL, NULL);
+	if (r < 0)
+		return hsmca_error_set(err, HSMCA_E_TOKEN, "cannot initialise "
+		    "PKCS#11: %s", gnutls_strerror(r));
+	gnutls_pkcs11_set_pin_function(pin_cb, t);
+	if (t->module != NULL)
+		return load_module(t->module, err);
+	return load_registry(t->w, err);
+}
+
+static void
+tok_unload(struct hsmca_token *t)
+{
+	tok_release_holds(t);
+	gnutls_pkcs11_set_pin_function(NULL, NULL);
+	gnutls_pkcs11_deinit();
+}
+
+int
 token_session_open(const char *module, const char *pin_file,
     struct hsmca_token **out, struct hsmca_warnings *w,
     struct hsmca_error *err)
@@ -109,29 +191,28 @@ token_session_open(const char *module, const char *pin_file,
 	int r;
 
 	t = calloc(1, sizeof(*t));
-	if (t == NULL || pin_cache_new(&popts, &t->pins) != 0) {
+	if (t == NULL || (module != NULL &&
+	    (t->module = strdup(module)) == NULL) ||
+	    pin_cache_new(&popts, &t->pins) != 0) {
+		if (t != NULL)
+			free(t->module);
 		free(t);
 		return hsmca_error_set(err, HSMCA_E_NOMEM, "out of memory");
 	}
 	t->w = w;
-	r = gnutls_pkcs11_init(GNUTLS_PKCS11_FLAG_MANUAL, NULL);
-	if (r < 0) {
-		pin_cache_free(t->pins);
-		free(t);
-		return hsmca_error_set(err, HSMCA_E_TOKEN, "cannot initialise "
-		    "PKCS#11: %s", gnutls_strerror(r));
-	}
-	gnutls_pkcs11_set_pin_function(pin_cb, t);
-	if (module != NULL)
-		r = load_module(module, NULL, err);
-	else
-		r = load_registry(w, err);
-	if (r != 0) {
+	if ((r = tok_load(t, err)) != 0) {
 		token_close(t);
 		return r;
 	}
 	*out = t;
 	return 0;
+}
+
+int
+tok_reload(struct hsmca_token *t, struct hsmca_error *err)
+{
+	tok_unload(t);
+	return tok_load(t, err);
 }
 
 /* Keep a session open on the token of url (see struct hsmca_token).  Best
@@ -179,10 +260,9 @@ token_close(struct hsmca_token *t)
 {
 	if (t == NULL)
 		return;
-	tok_release_holds(t);
-	gnutls_pkcs11_set_pin_function(NULL, NULL);
-	gnutls_pkcs11_deinit();
+	tok_unload(t);
 	pin_cache_free(t->pins);
+	free(t->module);
 	free(t);
 }
 
@@ -230,11 +310,32 @@ tok_token_flags(const char *url)
 	return h;
 }
 
+/* Does the module behind url say it is a TPM (tpm2-pkcs11: "TPM2.0
+ * Cryptoki")?  Only to word a lockout message. */
+static bool
+is_tpm(const char *url)
+{
+	CK_FUNCTION_LIST *f;
+	CK_INFO li;
+	unsigned long slot;
+	void *fp;
+
+	if (gnutls_pkcs11_token_get_ptr(url, &fp, &slot, 0) < 0)
+		return false;
+	f = fp;
+	return f->C_GetInfo(&li) == CKR_OK && (memmem(li.libraryDescription,
+	    sizeof(li.libraryDescription), "TPM", 3) != NULL ||
+	    memmem(li.manufacturerID, sizeof(li.manufacturerID), "tpm2", 4) !=
+	    NULL);
+}
+
 int
 tok_fail(struct hsmca_token *t, int gerr, const char *what,
     struct hsmca_error *err)
 {
 	const char *url;
+	char label[65];
+	size_t sz = sizeof(label);
 	unsigned f, state = 0;
 
 	if (gerr != GNUTLS_E_PKCS11_PIN_ERROR &&
@@ -243,8 +344,11 @@ tok_fail(struct hsmca_token *t, int gerr, const char *what,
 	    !(gerr == GNUTLS_E_PKCS11_USER_ERROR && pin_cache_failed(t->pins)))
 		return hsmca_error_set(err, HSMCA_E_TOKEN, "%s: %s", what,
 		    gnutls_strerror(gerr));
+	/* the token that refused: the one the PIN went to, else what's */
 	url = pin_cache_failed_token(t->pins);
-	f = url != NULL ? tok_token_flags(url) : 0;
+	if (url == NULL)
+		url = what;
+	f = tok_token_flags(url);
 	if (f & HSMCA_TOK_PIN_COUNT_LOW)
 		state |= HSMCA_PIN_REQ_COUNT_LOW;
 	if (f & HSMCA_TOK_PIN_FINAL_TRY)
@@ -252,7 +356,13 @@ tok_fail(struct hsmca_token *t, int gerr, const char *what,
 	if ((f & HSMCA_TOK_PIN_LOCKED) ||
 	    gerr == GNUTLS_E_PKCS11_PIN_LOCKED)
 		state |= HSMCA_PIN_REQ_LOCKED;
-	return pin_cache_error(t->pins, what, state, err);
+	if (is_tpm(url))
+		state |= HSMCA_PIN_REQ_TPM;
+	/* named by its label, as the wrong-PIN message names it */
+	if (gnutls_pkcs11_token_get_info(url, GNUTLS_PKCS11_TOKEN_LABEL, label,
+	    &sz) < 0)
+		snprintf(label, sizeof(label), "%s", what);
+	return pin_cache_error(t->pins, label, state, err);
 }
 
 /* Is one of the sep-separated segments of s (len bytes, not empty)
@@ -478,21 +588,65 @@ push_url(char ***urls, size_t *n, char *url)
 	return 0;
 }
 
+/* Can one log in to the token of url?  (tpm2-pkcs11 always shows a
+ * second token that is not initialised, where C_Login fails.) */
+static bool
+can_log_in(unsigned f)
+{
+	return !(f & HSMCA_TOK_LOGIN_REQUIRED) ||
+	    ((f & HSMCA_TOK_INITIALIZED) && (f & HSMCA_TOK_USER_PIN_INIT));
+}
+
+/* Take url into m (or leave it out, counted); frees url unless kept. */
+static int
+match_one(struct hsmca_token *t, P11KitUri *p, struct tok_match *m,
+    char *url)
+{
+	char label[65];
+	size_t sz = sizeof(label);
+	unsigned f = tok_token_flags(url);
+
+	if (!token_matches(p, url)) {
+		gnutls_free(url);
+		return 0;
+	}
+	if ((f & HSMCA_TOK_TRUSTED) && !m->all) {
+		m->hidden++;
+		gnutls_free(url);
+		return 0;
+	}
+	if (m->login && !can_log_in(f)) {
+		if (m->n_uninit++ == 0)
+			m->uninit = url;
+		else
+			gnutls_free(url);
+		return 0;
+	}
+	if (m->login && (f & HSMCA_TOK_PIN_PAD)) {
+		if (gnutls_pkcs11_token_get_info(url,
+		    GNUTLS_PKCS11_TOKEN_LABEL, label, &sz) < 0)
+			snprintf(label, sizeof(label), "?");
+		pin_notify_pinpad(t->pins, label);
+	}
+	if (push_url(&m->urls, &m->n, url) != 0) {
+		gnutls_free(url);
+		return HSMCA_E_NOMEM;
+	}
+	return 0;
+}
+
 int
-tok_match_tokens(struct hsmca_token *t, const char *uri, bool all,
-    bool login, char ***urls, size_t *n, size_t *hidden,
+tok_match_tokens(struct hsmca_token *t, const char *uri, struct tok_match *m,
     struct hsmca_error *err)
 {
 	P11KitUri *p = NULL;
-	char *url, label[65];
-	size_t sz;
-	unsigned seq, f;
+	char *url;
+	unsigned seq;
 	int r = 0;
 
-	*urls = NULL;
-	*n = 0;
-	if (hidden != NULL)
-		*hidden = 0;
+	m->urls = NULL;
+	m->n = m->hidden = m->n_uninit = 0;
+	m->uninit = NULL;
 	if (uri != NULL) {
 		p = p11_kit_uri_new();
 		if (p == NULL || p11_kit_uri_parse(uri, P11_KIT_URI_FOR_ANY,
@@ -514,37 +668,58 @@ tok_match_tokens(struct hsmca_token *t, const char *uri, bool all,
 			    "tokens: %s", gnutls_strerror(r));
 			goto out;
 		}
-		f = tok_token_flags(url);
-		if (!token_matches(p, url) || ((f & HSMCA_TOK_TRUSTED) &&
-		    !all)) {
-			if ((f & HSMCA_TOK_TRUSTED) && hidden != NULL &&
-			    token_matches(p, url))
-				(*hidden)++;
-			gnutls_free(url);
-			continue;
-		}
-		if (login && (f & HSMCA_TOK_PIN_PAD)) {
-			sz = sizeof(label);
-			if (gnutls_pkcs11_token_get_info(url,
-			    GNUTLS_PKCS11_TOKEN_LABEL, label, &sz) < 0)
-				snprintf(label, sizeof(label), "?");
-			pin_notify_pinpad(t->pins, label);
-		}
-		if (push_url(urls, n, url) != 0) {
-			gnutls_free(url);
+		if (match_one(t, p, m, url) != 0) {
 			r = hsmca_error_set(err, HSMCA_E_NOMEM, "out of "
 			    "memory");
 			goto out;
 		}
 	}
 out:
-	if (r != 0) {
-		tok_strv_free(*urls, *n);
-		*urls = NULL;
-		*n = 0;
-	}
+	if (r != 0)
+		tok_match_clear(m);
 	p11_kit_uri_free(p);
 	return r;
+}
+
+void
+tok_match_clear(struct tok_match *m)
+{
+	tok_strv_free(m->urls, m->n);
+	gnutls_free(m->uninit);
+	m->urls = NULL;
+	m->uninit = NULL;
+	m->n = m->n_uninit = 0;
+}
+
+void
+tok_tell_apart(const char *url_a, const char *url_b, char *buf, size_t size)
+{
+	static const struct {
+		gnutls_pkcs11_token_info_t what;
+		const char *attr;
+	} attrs[] = {
+		{ GNUTLS_PKCS11_TOKEN_LABEL, "token" },
+		{ GNUTLS_PKCS11_TOKEN_SERIAL, "serial" },
+		{ GNUTLS_PKCS11_TOKEN_MODEL, "model" },
+		{ GNUTLS_PKCS11_TOKEN_MANUFACTURER, "manufacturer" },
+	};
+	char va[256], vb[256];
+	size_t i, sa, sb;
+
+	for (i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++) {
+		sa = sizeof(va);
+		sb = sizeof(vb);
+		if (gnutls_pkcs11_token_get_info(url_a, attrs[i].what, va,
+		    &sa) < 0 || gnutls_pkcs11_token_get_info(url_b,
+		    attrs[i].what, vb, &sb) < 0 || strcmp(va, vb) == 0)
+			continue;
+		snprintf(buf, size, "they differ in %s=: name one with "
+		    "%s=%s", attrs[i].attr, attrs[i].attr,
+		    va[0] != '\0' ? va : vb);
+		return;
+	}
+	snprintf(buf, size, "no URI attribute tells them apart: load only "
+	    "one module with --module");
 }
 
 /* u with ";type=private" when it names no type; another type is a usage
@@ -642,27 +817,72 @@ fill_info(gnutls_pkcs11_obj_t obj, const char *url,
 	info->always_auth = a->always_auth;
 }
 
+/* u with the token attributes of turl (so that it matches that token
+ * only).  Returns 0 with *out malloc'ed, or -1. */
+static int
+narrow_uri(const char *u, const char *turl, char **out)
+{
+	P11KitUri *p = p11_kit_uri_new(), *q = p11_kit_uri_new();
+	int r = -1;
+
+	if (p != NULL && q != NULL &&
+	    p11_kit_uri_parse(u, P11_KIT_URI_FOR_ANY, p) == P11_KIT_URI_OK &&
+	    p11_kit_uri_parse(turl, P11_KIT_URI_FOR_ANY, q) == P11_KIT_URI_OK) {
+		memcpy(p11_kit_uri_get_token_info(p),
+		    p11_kit_uri_get_token_info(q), sizeof(CK_TOKEN_INFO));
+		r = p11_kit_uri_format(p, P11_KIT_URI_FOR_ANY, out) ==
+		    P11_KIT_URI_OK ? 0 : -1;
+	}
+	p11_kit_uri_free(p);
+	p11_kit_uri_free(q);
+	return r;
+}
+
+/* The file of the module that holds the key url names, into info. */
+static void
+fill_module(const char *url, struct hsmca_key_info *info)
+{
+	unsigned long slot;
+	void *fp = NULL;
+	char *file;
+
+	if (gnutls_pkcs11_token_get_ptr(url, &fp, &slot, 0) < 0 ||
+	    fp == NULL || (file = p11_kit_module_get_filename(fp)) == NULL)
+		return;
+	snprintf(info->module, sizeof(info->module), "%s", file);
+	free(file);
+}
+
 /* Find the one private key u names; returns its full URL and attributes. */
 static int
 find_one_key(struct hsmca_token *t, const char *u, char **url,
     struct tok_key_attrs *a, struct hsmca_key_info *info,
     struct hsmca_error *err)
 {
+	struct tok_match m = { .all = true, .login = true };
 	gnutls_pkcs11_obj_t *list = NULL;
-	char **toks = NULL;
-	size_t ntoks = 0;
+	char *nu = NULL;
 	unsigned n = 0, i;
 	int r;
 
-	if ((r = tok_match_tokens(t, u, true, true, &toks, &ntoks, NULL,
-	    err)) != 0)
+	if ((r = tok_match_tokens(t, u, &m, err)) != 0)
 		return r;
-	tok_strv_free(toks, ntoks);
-	if (ntoks == 0)
-		return hsmca_error_set(err, HSMCA_E_NOTFOUND, "%s: no token "
+	if (m.n == 0 && m.n_uninit > 0)
+		r = hsmca_error_set(err, HSMCA_E_NOTFOUND, "%s: the only "
+		    "token it matches is not initialised (%s)", u, m.uninit);
+	else if (m.n == 0)
+		r = hsmca_error_set(err, HSMCA_E_NOTFOUND, "%s: no token "
 		    "matches this URI", u);
-	r = gnutls_pkcs11_obj_list_import_url4(&list, &n, u,
+	/* a token that cannot log in would fail the whole listing */
+	if (r == 0 && m.n == 1 && m.n_uninit > 0 &&
+	    narrow_uri(u, m.urls[0], &nu) != 0)
+		r = hsmca_error_set(err, HSMCA_E_NOMEM, "out of memory");
+	tok_match_clear(&m);
+	if (r != 0)
+		return r;
+	r = gnutls_pkcs11_obj_list_import_url4(&list, &n, nu ? nu : u,
 	    GNUTLS_PKCS11_OBJ_FLAG_LOGIN | GNUTLS_PKCS11_OBJ_FLAG_PRIVKEY);
+	free(nu);
 	if (r < 0)
 		return tok_fail(t, r, u, err);
 	if (n == 0)
@@ -677,8 +897,10 @@ find_one_key(struct hsmca_token *t, const char *u, char **url,
 	else if ((r = tok_obj_attrs(list[0], true, a)) != 0)
 		r = hsmca_error_set(err, HSMCA_E_TOKEN, "%s: cannot read the "
 		    "key's attributes", *url);
-	if (r == 0)
+	if (r == 0) {
 		fill_info(list[0], *url, a, info);
+		fill_module(*url, info);
+	}
 	for (i = 0; i < n; i++)
 		gnutls_pkcs11_obj_deinit(list[i]);
 	gnutls_free(list);

@@ -46,11 +46,15 @@ enum {
 int ca_open(const char *dir, int flags, struct hsmca_warnings *w,
     struct hsmca_ca **out, struct hsmca_error *err) HSMCA_MUST_CHECK;
 
-/* Open the token session and the CA's key (one login).  When the CA has a
- * certificate, its public key must be the token key's: a mismatch is
- * HSMCA_E_VERIFY naming both.  w collects PIN and module warnings. */
-int ca_login(struct hsmca_ca *ca, const char *module, const char *pin_file,
-    struct hsmca_warnings *w, struct hsmca_error *err) HSMCA_MUST_CHECK;
+/* Open the token session and the CA's key (one login).  The module loaded
+ * is module (--module) if given, else the CA directory's own (hsmca.conf's
+ * module), else module_env ($HSMCA_MODULE), else p11-kit's registry.  When
+ * the CA has a certificate, its public key must be the token key's: a
+ * mismatch is HSMCA_E_VERIFY naming both.  w collects PIN and module
+ * warnings. */
+int ca_login(struct hsmca_ca *ca, const char *module, const char *module_env,
+    const char *pin_file, struct hsmca_warnings *w, struct hsmca_error *err)
+    HSMCA_MUST_CHECK;
 
 /* Do two public keys have the same SubjectPublicKeyInfo?  1 yes, 0 no,
  * negative HSMCA_E_CRYPTO when one cannot be exported. */

@@ -6,6 +6,8 @@
  *   # written by hsmca init; hsmca-profile(5) style INI
  *   [ca]
  *   key = pkcs11:...;object=root;type=private    the CA key's full URI
+ *   module = softhsm2                            the module that holds it:
+ *                                                its p11-kit name, or path
  *   certificate = certs/ca.crt                   relative to DIR
  *   chain = certs/chain.crt                      the issuers up to the root
  *                                                (absent for a root CA)
@@ -30,6 +32,7 @@
 struct hsmca_cadir {
 	char *dir;          /* as given, without trailing '/' */
 	char *key_uri;      /* the CA key's URI */
+	char *module;       /* its module (name or path), NULL: not recorded */
 	char *cert;         /* relative to dir, e.g. "certs/ca.crt" */
 	char *chain;        /* relative to dir, or NULL for a root */
 	unsigned crl_days;  /* default 30 */

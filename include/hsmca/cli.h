@@ -24,12 +24,18 @@ enum {
 /* What the global options said; read-only for commands.  No globals: main.c
  * fills one of these on its stack and passes it down. */
 struct hsmca_ctx {
-	const char *module;     /* --module PATH, or NULL for p11-kit's registry */
+	const char *module;     /* --module PATH-or-NAME, or NULL */
+	const char *module_env; /* $HSMCA_MODULE (not empty), or NULL */
 	const char *pin_file;   /* --pin-file FILE, or NULL */
 	int verbosity;          /* -1 with -q, 0 by default, +1 per -v */
 	bool yes;               /* --yes: answer yes to confirmations */
 	time_t (*now)(void);    /* the clock; time(NULL) in production */
 };
+
+/* The module a command without a CA directory loads: --module, else
+ * $HSMCA_MODULE, else NULL (p11-kit's registry).  A CA directory's own
+ * module comes between the two (ca_login()). */
+const char *cli_module(const struct hsmca_ctx *ctx);
 
 typedef int (*hsmca_cmd_fn)(const struct hsmca_ctx *ctx, int argc, char **argv);
 

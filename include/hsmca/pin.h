@@ -36,6 +36,9 @@ enum hsmca_pin_req {
 	HSMCA_PIN_REQ_COUNT_LOW = 1 << 2,  /* token: few tries left */
 	HSMCA_PIN_REQ_FINAL_TRY = 1 << 3,  /* token: one try left */
 	HSMCA_PIN_REQ_LOCKED = 1 << 4,     /* token: PIN locked */
+	HSMCA_PIN_REQ_TPM = 1 << 5,        /* token: a TPM, whose lockout is its
+	                                    * dictionary-attack protection and
+	                                    * lifts with time */
 };
 
 /* Where PINs may come from.  The strings are borrowed and must outlive the

@@ -98,6 +98,7 @@ struct hsmca_object_list {
 	struct hsmca_object *items;
 	size_t n;
 	size_t hidden_tokens;   /* trust-module tokens skipped (no URI, no --all) */
+	size_t uninit_tokens;   /* with login: tokens skipped as not initialised */
 };
 
 /* What token_open_key() found. */
@@ -110,6 +111,7 @@ struct hsmca_key_info {
 	unsigned bits;          /* RSA modulus bits; EC: 256, 384, 521; Ed25519: 256 */
 	gnutls_ecc_curve_t curve;  /* GNUTLS_ECC_CURVE_INVALID for RSA */
 	bool always_auth;       /* CKA_ALWAYS_AUTHENTICATE: a PIN per signature */
+	char module[512];       /* file of the module that holds it ("" unknown) */
 };
 
 /* A key type for keygen. */
@@ -120,8 +122,9 @@ struct hsmca_keytype {
 	gnutls_ecc_curve_t curve;
 };
 
-/* Open the run's PKCS#11 session.  module: --module PATH (load only that
- * module), or NULL for every module of p11-kit's registry, where a module
+/* Open the run's PKCS#11 session.  module: load only that module, named
+ * by its path or by its p11-kit registry name (see token_module_ref()), or
+ * NULL for every module of p11-kit's registry, where a module
  * that fails to initialise is added to w and skipped.  pin_file:
  * --pin-file FILE or NULL.  w must outlive the session: PIN warnings (few
  * tries left) are added to it during later calls.  Returns 0 and stores the
@@ -129,6 +132,13 @@ struct hsmca_keytype {
  * does not load or initialise: the message names it), HSMCA_E_NOMEM. */
 int token_session_open(const char *module, const char *pin_file,
     struct hsmca_token **out, struct hsmca_warnings *w,
+    struct hsmca_error *err) HSMCA_MUST_CHECK;
+
+/* How a CA directory names the module whose file is filename: the name
+ * p11-kit's registry knows it by ("softhsm2", "opensc-pkcs11"), which
+ * survives a move of the file, or else filename itself.  Returns 0 with
+ * *out malloc'ed, or HSMCA_E_NOMEM. */
+int token_module_ref(const char *filename, char **out,
     struct hsmca_error *err) HSMCA_MUST_CHECK;
 
 /* Wipe the cached PINs, end the session and gnutls_pkcs11_deinit().  Keys
@@ -166,6 +176,17 @@ void token_objects_clear(struct hsmca_object_list *list);
 int token_open_key(struct hsmca_token *t, const char *uri,
     gnutls_privkey_t *key, gnutls_pubkey_t *pub, struct hsmca_key_info *info,
     struct hsmca_error *err) HSMCA_MUST_CHECK;
+
+/* For a stored key URI that matches no token (the token was renamed):
+ * the private key URI of the one key pair, on any token, whose public key
+ * object is want (and whose CKA_ID is the URI's id=, when it has one).
+ * Reads public objects only: logs in nowhere.  Returns 0 with *new_uri
+ * malloc'ed; HSMCA_E_NOTFOUND when no token holds it, HSMCA_E_AMBIGUOUS
+ * when several do.  The caller must still check that the key it then opens
+ * is the one it wanted (the public key object could lie). */
+int token_find_key_by_pubkey(struct hsmca_token *t, const char *uri,
+    gnutls_pubkey_t want, char **new_uri, struct hsmca_error *err)
+    HSMCA_MUST_CHECK;
 
 /* Parse a keygen type ("ec:secp384r1", "ec:secp256r1", "ec:secp521r1",
  * "rsa:2048", "rsa:3072", "rsa:4096", "ed25519"; also "ec:p256" style

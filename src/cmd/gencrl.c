@@ -188,7 +188,7 @@ run(const struct hsmca_ctx *ctx, const char *dir, unsigned long days,
 	p.aki_len = ski_len;
 	p.entries = in.entries;
 	p.n_entries = in.n;
-	if ((r = ca_login(ca, ctx->module, ctx->pin_file, w, err)) != 0)
+	if ((r = ca_login(ca, ctx->module, ctx->module_env, ctx->pin_file, w, err)) != 0)
 		goto out;
 	p.key = ca->key;
 	p.hash = issue_pick_hash(NULL, NULL, ca->info.pk, ca->info.bits);

@@ -257,7 +257,7 @@ run(const struct hsmca_ctx *ctx, const struct init_opts *o,
 		goto out;
 	}
 	/* Everything is checked before anything is written. */
-	if ((r = token_session_open(ctx->module, ctx->pin_file, &tok, w,
+	if ((r = token_session_open(cli_module(ctx), ctx->pin_file, &tok, w,
 	    err)) != 0)
 		goto out;
 	if ((r = token_open_key(tok, o->key, &key, &pub, &info, err)) != 0)
@@ -275,6 +275,10 @@ run(const struct hsmca_ctx *ctx, const struct init_opts *o,
 	    n_issuers, o->issuer, err)) != 0))
 		goto out;
 	if ((r = cadir_new(o->dir, info.uri, &conf, err)) != 0)
+		goto out;
+	/* later commands load this module only */
+	if (info.module[0] != '\0' && (r = token_module_ref(info.module,
+	    &conf->module, err)) != 0)
 		goto out;
 	if ((r = first_serial(serial_hex, err)) != 0 ||
 	    (r = cadir_make_layout(o->dir, serial_hex, &adopted, err)) != 0)

@@ -83,7 +83,7 @@ cmd_keygen(const struct hsmca_ctx *ctx, int argc, char **argv)
 	    (o.id != NULL && token_parse_id(o.id, id, &id_len, &err) != 0) ||
 	    token_check_uri(o.token, &err) != 0)
 		return cli_fail(&err);
-	if (token_session_open(ctx->module, ctx->pin_file, &t, &w, &err) != 0 ||
+	if (token_session_open(cli_module(ctx), ctx->pin_file, &t, &w, &err) != 0 ||
 	    token_keygen(t, o.token, o.label, &type, o.id ? id : NULL, id_len,
 	    &uri, &err) != 0) {
 		cli_print_warnings(ctx, &w);

@@ -73,7 +73,7 @@ cmd_list_objects(const struct hsmca_ctx *ctx, int argc, char **argv)
 {
 	struct hsmca_warnings w = { NULL, 0 };
 	struct hsmca_error err = { 0 };
-	struct hsmca_object_list list = { NULL, 0, 0 };
+	struct hsmca_object_list list = { NULL, 0, 0, 0 };
 	struct hsmca_token *t = NULL;
 	struct lo_opts o = { NULL, false, false, false };
 	int rc;
@@ -82,7 +82,7 @@ cmd_list_objects(const struct hsmca_ctx *ctx, int argc, char **argv)
 		return rc;
 	if (o.uri != NULL && token_check_uri(o.uri, &err) != 0)
 		return cli_fail(&err);
-	if (token_session_open(ctx->module, ctx->pin_file, &t, &w, &err) != 0 ||
+	if (token_session_open(cli_module(ctx), ctx->pin_file, &t, &w, &err) != 0 ||
 	    token_list_objects(t, o.uri, o.login, o.all, &list, &err) != 0) {
 		cli_print_warnings(ctx, &w);
 		rc = cli_fail(&err);
@@ -100,6 +100,9 @@ cmd_list_objects(const struct hsmca_ctx *ctx, int argc, char **argv)
 		cli_info(ctx, "note: objects of %zu p11-kit trust module "
 		    "token(s) not listed (--all or a URI lists them)",
 		    list.hidden_tokens);
+	if (list.uninit_tokens > 0)
+		cli_info(ctx, "note: %zu token(s) not initialised (or without "
+		    "a user PIN) skipped", list.uninit_tokens);
 	if (!o.login)
 		cli_debug(ctx, "private objects are listed only with --login");
 	rc = HSMCA_EXIT_OK;

@@ -51,7 +51,7 @@ cmd_list_tokens(const struct hsmca_ctx *ctx, int argc, char **argv)
 	if (p.optind < argc)
 		return cli_usage_error(&desc, "unexpected argument '%s'",
 		    argv[p.optind]);
-	if (token_session_open(ctx->module, ctx->pin_file, &t, &w, &err) != 0 ||
+	if (token_session_open(cli_module(ctx), ctx->pin_file, &t, &w, &err) != 0 ||
 	    token_list_tokens(t, all, &list, &err) != 0) {
 		cli_print_warnings(ctx, &w);
 		rc = cli_fail(&err);

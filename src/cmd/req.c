@@ -53,7 +53,7 @@ run(const struct hsmca_ctx *ctx, struct req_opts *o, struct hsmca_warnings *w,
 	if (o->profile != NULL && (r = profile_load(o->profile, NULL, &prof,
 	    err)) != 0)
 		goto out;
-	if ((r = token_session_open(ctx->module, ctx->pin_file, &tok, w,
+	if ((r = token_session_open(cli_module(ctx), ctx->pin_file, &tok, w,
 	    err)) != 0)
 		goto out;
 	if ((r = token_open_key(tok, o->key, &key, &pub, &info, err)) != 0)

@@ -102,7 +102,7 @@ run(const struct hsmca_ctx *ctx, const struct selfsign_opts *o,
 		gnutls_x509_crt_deinit(ca->cert);   /* re-signing: no issuer */
 		ca->cert = NULL;
 	}
-	if ((r = ca_login(ca, ctx->module, ctx->pin_file, &w, err)) != 0)
+	if ((r = ca_login(ca, ctx->module, ctx->module_env, ctx->pin_file, &w, err)) != 0)
 		goto out;
 	cli_print_warnings(ctx, &w);
 	job->name = o->ca;

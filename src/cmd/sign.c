@@ -270,7 +270,7 @@ issue_all(const struct hsmca_ctx *ctx, const struct sign_opts *o,
 	if ((r = cmd_confirm_batch(ctx, jobs, o->n_csrs, prof, o->dry_run,
 	    err)) != 0 || o->dry_run)
 		goto out;
-	if ((r = ca_login(ca, ctx->module, ctx->pin_file, w, err)) != 0)
+	if ((r = ca_login(ca, ctx->module, ctx->module_env, ctx->pin_file, w, err)) != 0)
 		goto out;
 	testhook_point("after-login");
 	hash = issue_pick_hash(NULL, prof->hash, ca->info.pk, ca->info.bits);

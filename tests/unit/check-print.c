@@ -105,7 +105,7 @@ START_TEST(test_json_objects)
 		HSMCA_OBJ_PRIVKEY, "k", "01", NULL, "x",
 		HSMCA_OBJF_SENSITIVE | HSMCA_OBJF_PRIVATE, 1,
 	};
-	struct hsmca_object_list l = { &o, 1, 0 };
+	struct hsmca_object_list l = { &o, 1, 0, 0 };
 	json_object *doc, *objs, *ob, *v;
 	char *s = print_objects_json_string(&l);
 
@@ -172,7 +172,7 @@ START_TEST(test_text_object_ambiguous)
 		"pkcs11:token=x;object=k;type=private", HSMCA_OBJ_PRIVKEY,
 		"k", "", "ec:secp384r1", "x", 0, 1,
 	};
-	struct hsmca_object_list l = { &o, 1, 0 };
+	struct hsmca_object_list l = { &o, 1, 0, 0 };
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
