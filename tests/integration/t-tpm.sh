@@ -14,8 +14,11 @@ article_workflow ec:secp384r1 rsa:3072
 for type in ec:secp256r1 ec:secp384r1 rsa:2048 rsa:3072; do
 	keygen_ok "$type"
 done
-keygen_refused rsa:4096
-keygen_refused ed25519
+# Refused from the token's mechanism info, before generating anything.
+for type in rsa:4096 ed25519; do
+	keygen_refused "$type"
+	has -v deleted "$T/stderr" || fail "$type: refused only after generating a pair"
+done
 # tpm2-pkcs11 returns P-521's CKA_EC_POINT as invalid DER: the pair is made,
 # then must be deleted.
 keygen_refused ec:secp521r1 'deleted'
@@ -28,3 +31,27 @@ for label in root intermediate k-ec-secp256r1 k-rsa-3072; do
 done
 [ "$(grep -c '^hsmca: ' "$T/stderr")" -eq 1 ] || { cat "$T/stderr" >&2; fail "not one note about the uninitialised token"; }
 pass "list-objects --login without URI: $(grep '^hsmca: ' "$T/stderr")"
+
+# Two real tokens share the serial (and the uninitialised one too): the hint
+# names the attribute that tells them apart, the label.
+tpm2_ptool addtoken --pid=1 --label=ca2 --sopin="$TPM_SO_PIN" --userpin="$TPM_PIN" \
+	--path="$TPM2_PKCS11_STORE" >/dev/null 2>&1 || fail "tpm2_ptool addtoken ca2"
+LANE_TOKEN=pkcs11:serial=0000000000000000
+keygen_refused ec:secp256r1 'matches 2 tokens.*token='
+LANE_TOKEN=pkcs11:token=ca
+grep '^hsmca: ' "$T/stderr" | has -v 'name one with serial=' || fail "the hint suggests serial=, which both tokens share"
+expect_fail 1 hm keygen --token 'pkcs11:token=' --label x
+has 'not initialised' "$T/stderr" || { cat "$T/stderr" >&2; fail "keygen on the empty token does not say it is not initialised"; }
+pass "two tokens with one serial: the hint names token=; the uninitialised one is named so"
+
+# Last: every wrong PIN counts against the TPM's dictionary-attack counter
+# (swtpm locks out after 3); hsmca never retries, and then says the lockout
+# lifts with time -- naming the token the same way each time.
+for i in 1 2 3; do
+	LANE_PIN=00000000 expect_fail 1 hk gencrl --ca root --days 7
+	one_hsmca_line 'wrong PIN'
+done
+expect_fail 1 hk gencrl --ca root --days 7
+one_hsmca_line 'lockout'
+has 'with time' "$T/stderr" || { cat "$T/stderr" >&2; fail "the lockout message does not say it lifts with time"; }
+pass "wrong PINs, then the dictionary-attack lockout: $(grep '^hsmca: ' "$T/stderr")"

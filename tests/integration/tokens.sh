@@ -258,9 +258,12 @@ conf_module() {
 	fail "$1/hsmca.conf records module = $v, not $LANE_MODULE"
 }
 
-# quiet CMD...: run CMD with its stderr (previews, notes) in $T/quiet.err;
-# if it fails, show that and fail the test.
-quiet() { "$@" 2>"$T/quiet.err" || { cat "$T/quiet.err" >&2; fail "$*"; }; }
+# quiet CMD...: run CMD with its stderr (previews, notes) in $T/quiet.err
+# (and all of them in $T/quiet.all); if it fails, show that and fail the test.
+quiet() {
+	"$@" 2>"$T/quiet.err" || { cat "$T/quiet.err" >&2; fail "$*"; }
+	cat "$T/quiet.err" >>"$T/quiet.all"
+}
 
 # article_workflow ROOT-TYPE INTERMEDIATE-TYPE: the seed article's whole
 # workflow (t-seed.sh) on the lane's token with keys made by hsmca keygen; every
@@ -332,4 +335,10 @@ article_workflow() {
 	grep -q 'revoked' "$T/stderr" || { cat "$T/stderr" >&2; fail "hsmca verify does not say revoked"; }
 	hk list-certs --ca intermediate | has "^$serial R " || fail "list-certs does not show $serial revoked"
 	pass "revoke, gencrl (no --module), CRLs verified by openssl and certtool"
+
+	# A CA directory loads its own module only: no other module's chatter
+	# (tpm2-pkcs11, registered with p11-kit, prints TCTI errors when it loads).
+	if [ "$LANE_MODULE" != "$TPM_MODULE" ] && grep -i 'tcti\|tpm' "$T/quiet.all" >&2; then
+		fail "a command on the CA directory loaded tpm2-pkcs11 too"
+	fi
 }
