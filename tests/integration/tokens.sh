@@ -28,6 +28,23 @@ wait_for() {
 # /dev/tcp: no iproute2 needed in a build chroot).
 listening() { (: </dev/tcp/127.0.0.1/"$1") 2>/dev/null; }
 
+# asan_allow LINE / lsan_allow LINE: in the sanitizer runs (scripts/run-tests
+# sets ASAN_OPTIONS and LSAN_OPTIONS), suppress one fault of a third-party
+# library for this test only; the other tests keep tests/lsan.supp alone.
+asan_allow() {
+	[ -n "${ASAN_OPTIONS:-}" ] || return 0
+	echo "$1" >>"$T/asan.supp"
+	export ASAN_OPTIONS=$ASAN_OPTIONS:suppressions=$T/asan.supp
+}
+lsan_allow() {
+	[ -n "${LSAN_OPTIONS:-}" ] || return 0
+	[ -e "$T/lsan.supp" ] || cat "$SRCDIR/tests/lsan.supp" >"$T/lsan.supp"
+	echo "$1" >>"$T/lsan.supp"
+	export LSAN_OPTIONS=$LSAN_OPTIONS:suppressions=$T/lsan.supp
+	# GnuTLS has no frame pointers: only the slow unwinder sees past it.
+	export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}fast_unwind_on_malloc=0
+}
+
 # --- TPM: swtpm -> tpm2-abrmd (private D-Bus) -> tpm2-pkcs11 -------------------
 TPM_MODULE=/usr/lib/x86_64-linux-gnu/pkcs11/libtpm2_pkcs11.so
 TPM_PIN=74125896
@@ -111,6 +128,10 @@ rpc_start() {
 	wait_for 10 test -S "$sock" || { cat "$d/server.log" >&2; fail "p11-kit server did not start"; }
 	kill -0 "$RPC_SERVER_PID" 2>/dev/null || { cat "$d/server.log" >&2; fail "p11-kit server exited"; }
 	export P11_KIT_SERVER_ADDRESS=unix:path=$sock
+	# p11-kit 0.24's client reads past its array when it purges the
+	# mechanisms it cannot marshal from C_GetMechanismList's answer (fixed
+	# upstream: p11-kit pull request 454, "rpc: Fix two off-by-one errors").
+	asan_allow interceptor_via_lib:p11-kit-client.so
 }
 
 # --- SmartCard-HSM: pico-hsm emulator -> vpcd -> pcscd -> OpenSC ---------------
@@ -140,6 +161,10 @@ schsm_start() {
 		{ cat "$T/schsm.log" "$SCHSM_W/build.log" "$SCHSM_W/state/emu.log" >&2 2>/dev/null; fail "the emulated SmartCard-HSM did not start"; }
 	eval "$(grep -E '^SCHSM_[A-Z_]+=[^;&|`$]*$' "$T/schsm.env")"
 	[ -n "${SCHSM_MODULE:-}" ] && [ -n "${SCHSM_USER_PIN:-}" ] || fail "the emulator printed no SCHSM_MODULE/SCHSM_USER_PIN"
+	# GnuTLS 3.7.9 leaks an object of this card in
+	# gnutls_pkcs11_obj_list_import_url4 (p11tool --list-all leaks it too,
+	# under valgrind: 144 bytes direct, 624 indirect).
+	lsan_allow leak:gnutls_pkcs11_obj_list_import_url4
 	SCHSM_TOKEN=$(p11tool --provider "$SCHSM_MODULE" --list-token-urls 2>/dev/null | grep -m1 'SmartCard-HSM') ||
 		fail "no SmartCard-HSM token on $SCHSM_MODULE"
 }
