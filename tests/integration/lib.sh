@@ -46,14 +46,21 @@ unset HSMCA_PIN GNUTLS_PIN HSMCA_MODULE
 # user config at all in a program running as root ("skipping user config in
 # program running as root", P11_KIT_DEBUG=conf), as CI and autopkgtest do.  So
 # both: the override for non-root runs (buildds), and for root runs an
-# environment in which the module, if it loads, finds no TPM quietly and keeps
-# its database in $T, not in $HOME/.tpm2_pkcs11.  tokens.sh's tpm_start
-# replaces all of this for the test that wants the TPM.
+# environment in which the module, if it loads, finds no TPM quietly (its
+# default TCTIs would try any swtpm on port 2321) and keeps its database in $T,
+# not in $HOME/.tpm2_pkcs11.  tokens.sh's tpm_start replaces all of this for
+# the test that wants the TPM.
 export XDG_CONFIG_HOME=$T/config
 mkdir -p "$XDG_CONFIG_HOME/pkcs11/modules" "$T/tpm2-unused"
 printf 'enable-in: hsmca-no-program\n' > "$XDG_CONFIG_HOME/pkcs11/modules/tpm2_pkcs11.module"
 export TPM2_PKCS11_STORE=$T/tpm2-unused TPM2_PKCS11_LOG_LEVEL=0 TSS2_LOG=all+NONE
-unset TPM2_PKCS11_TCTI
+export TPM2_PKCS11_TCTI=device:/dev/null/no-tpm
+# Likewise OpenSC (registered too) sees every card on the machine through
+# pcscd -- an emulated SmartCard-HSM of t-schsm or of a manual session -- and
+# the registry-based tests (openssl's pkcs11 engine among them) would find
+# its keys and try their PIN on it.  A pcscd socket that is not there hides
+# them; tokens.sh's schsm_start gives the card lane the real one.
+export PCSCLITE_CSOCK_NAME=$T/no-pcscd
 # The p11-kit registry also loads the trust module and OpenSC; tests name the
 # module unless they test the registry itself.
 PIN=1234

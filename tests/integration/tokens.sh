@@ -147,6 +147,7 @@ schsm_start() {
 	[ "$(id -u)" -eq 0 ] || pgrep -x pcscd >/dev/null ||
 		skip "SmartCard-HSM lane: no pcscd running, and only root can start one"
 	SCHSM_W=$T/schsm
+	unset PCSCLITE_CSOCK_NAME
 	mkdir -p "$SCHSM_W"
 	# One card per machine (fixed ports 35962/35963): wait for the lock, keep it.
 	exec 8>>"$SCHSM_LOCK"
