@@ -20,6 +20,22 @@ testhook_point(const char *name)
 	if (kill_at != NULL && strcmp(kill_at, name) == 0)
 		kill(getpid(), SIGKILL);
 }
+
+bool
+testhook_flag(const char *name)
+{
+	const char *flags = getenv("HSMCA_TEST_FLAGS"), *p;
+	size_t len = strlen(name);
+
+	for (p = flags; p != NULL && *p != '\0'; p += strcspn(p, ",")) {
+		if (*p == ',')
+			p++;
+		if (strncmp(p, name, len) == 0 && (p[len] == ',' ||
+		    p[len] == '\0'))
+			return true;
+	}
+	return false;
+}
 #else
 /* An empty translation unit is not ISO C. */
 typedef int testhook_unused;

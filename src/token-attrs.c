@@ -109,26 +109,68 @@ tok_name_key(struct tok_key_attrs *a, const unsigned char *ec_params,
 	    a->key_type == CKK_GENERIC_SECRET ? "generic-secret" : "other");
 }
 
+/* The flags of a key in one C_GetAttributeValue where the token answers
+ * it whole, else one attribute at a time (a token may refuse the whole
+ * template for one attribute it does not know, e.g. CKA_SENSITIVE on a
+ * public key). */
+static void
+read_flags(CK_FUNCTION_LIST *f, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE h,
+    struct tok_key_attrs *a)
+{
+	static const CK_ATTRIBUTE_TYPE types[] = { CKA_SENSITIVE,
+	    CKA_EXTRACTABLE, CKA_NEVER_EXTRACTABLE, CKA_SIGN, CKA_DECRYPT,
+	    CKA_ALWAYS_AUTHENTICATE };
+	bool *out[] = { &a->sensitive, &a->extractable, &a->never_extractable,
+	    &a->sign, &a->decrypt, &a->always_auth };
+	CK_BBOOL v[6] = { CK_FALSE };
+	CK_ATTRIBUTE at[6];
+	size_t i, n = sizeof(types) / sizeof(types[0]);
+
+	for (i = 0; i < n; i++) {
+		at[i].type = types[i];
+		at[i].pValue = &v[i];
+		at[i].ulValueLen = sizeof(v[i]);
+	}
+	if (f->C_GetAttributeValue(s, h, at, n) == CKR_OK) {
+		for (i = 0; i < n; i++)
+			*out[i] = at[i].ulValueLen == sizeof(v[i]) &&
+			    v[i] == CK_TRUE;
+		return;
+	}
+	for (i = 0; i < n; i++)
+		*out[i] = get_bool(f, s, h, types[i]);
+}
+
 void
 tok_read_attrs(CK_FUNCTION_LIST *f, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE h,
     struct tok_key_attrs *a)
 {
 	unsigned char params[64], modulus[1024];
+	CK_ATTRIBUTE at[2] = { { CKA_CLASS, &a->cls, sizeof(a->cls) },
+	    { CKA_KEY_TYPE, &a->key_type, sizeof(a->key_type) } };
 	CK_ULONG len;
 	size_t plen = 0, mlen = 0;
 
 	memset(a, 0, sizeof(*a));
-	len = sizeof(a->cls);
-	(void)get_attr(f, s, h, CKA_CLASS, &a->cls, &len);
-	len = sizeof(a->key_type);
-	a->have_type = get_attr(f, s, h, CKA_KEY_TYPE, &a->key_type, &len);
+	if (f->C_GetAttributeValue(s, h, at, 2) == CKR_OK) {
+		a->have_type = at[1].ulValueLen == sizeof(a->key_type);
+	} else {
+		len = sizeof(a->cls);
+		(void)get_attr(f, s, h, CKA_CLASS, &a->cls, &len);
+		len = sizeof(a->key_type);
+		a->have_type = get_attr(f, s, h, CKA_KEY_TYPE, &a->key_type,
+		    &len);
+	}
 	if (!a->have_type)
 		return;
 	len = sizeof(params);
-	if (get_attr(f, s, h, CKA_EC_PARAMS, params, &len))
+	if (a->key_type != CKK_RSA &&
+	    get_attr(f, s, h, CKA_EC_PARAMS, params, &len))
 		plen = len;
 	len = sizeof(modulus);
-	if (get_attr(f, s, h, CKA_MODULUS, modulus, &len)) {
+	if (a->key_type != CKK_RSA) {
+		/* no modulus */
+	} else if (get_attr(f, s, h, CKA_MODULUS, modulus, &len)) {
 		mlen = len;
 	} else {
 		len = 0;
@@ -138,12 +180,7 @@ tok_read_attrs(CK_FUNCTION_LIST *f, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE h,
 	}
 	tok_name_key(a, params, plen, mlen, mlen <= sizeof(modulus) ?
 	    modulus : NULL);
-	a->sensitive = get_bool(f, s, h, CKA_SENSITIVE);
-	a->extractable = get_bool(f, s, h, CKA_EXTRACTABLE);
-	a->never_extractable = get_bool(f, s, h, CKA_NEVER_EXTRACTABLE);
-	a->sign = get_bool(f, s, h, CKA_SIGN);
-	a->decrypt = get_bool(f, s, h, CKA_DECRYPT);
-	a->always_auth = get_bool(f, s, h, CKA_ALWAYS_AUTHENTICATE);
+	read_flags(f, s, h, a);
 }
 
 int

@@ -31,6 +31,7 @@
 #include <gnutls/pkcs11.h>
 #include <p11-kit/p11-kit.h>
 
+#include "hsmca/testhook.h"
 #include "hsmca/token.h"
 #include "token-priv.h"
 
@@ -172,17 +173,23 @@ generate(CK_FUNCTION_LIST *f, CK_SESSION_HANDLE s, const struct gen_req *g,
 	tmpl_add(&pub, CKA_KEY_TYPE, &kt, sizeof(kt));
 	tmpl_add(&pub, CKA_TOKEN, &yes, sizeof(yes));
 	tmpl_add(&pub, CKA_PRIVATE, &no, sizeof(no));
-	if (!minimal) {
+	if (!minimal)
+		tmpl_add(&pub, CKA_WRAP, &no, sizeof(no));
+	/* a full template as other tools write it, which tpm2-pkcs11 refuses
+	 * (test builds only: it proves the fallback on a real token) */
+	if (!minimal && testhook_flag("keygen-verify-template")) {
 		tmpl_add(&pub, CKA_VERIFY, &yes, sizeof(yes));
 		tmpl_add(&pub, CKA_ENCRYPT, &no, sizeof(no));
-		tmpl_add(&pub, CKA_WRAP, &no, sizeof(no));
 	}
 	tmpl_add(&pub, CKA_LABEL, label, strlen(g->label));
 	tmpl_add(&priv, CKA_CLASS, &privc, sizeof(privc));
 	tmpl_add(&priv, CKA_KEY_TYPE, &kt, sizeof(kt));
 	tmpl_add(&priv, CKA_TOKEN, &yes, sizeof(yes));
 	tmpl_add(&priv, CKA_PRIVATE, &yes, sizeof(yes));
-	tmpl_add(&priv, CKA_SENSITIVE, &yes, sizeof(yes));
+	/* test builds: a token that makes a key that is not sensitive (it
+	 * must be refused and deleted after a second look) */
+	tmpl_add(&priv, CKA_SENSITIVE, testhook_flag("keygen-not-sensitive") ?
+	    &no : &yes, sizeof(yes));
 	tmpl_add(&priv, CKA_EXTRACTABLE, &no, sizeof(no));
 	tmpl_add(&priv, CKA_SIGN, &yes, sizeof(yes));
 	if (!minimal) {
@@ -405,6 +412,10 @@ judge_key(const struct tok_key_attrs *a, const char *tlabel, bool again,
 {
 	const char *what;
 
+	/* test builds: read every new key twice, as OpenSC 0.23 needs */
+	if (again && !a->extractable && a->sign &&
+	    testhook_flag("keygen-look-again"))
+		return KEY_LOOK_AGAIN;
 	if (a->sensitive && a->never_extractable && !a->extractable && a->sign)
 		return 0;
 	if (again && !a->extractable && a->sign)

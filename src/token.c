@@ -713,9 +713,8 @@ tok_tell_apart(const char *url_a, const char *url_b, char *buf, size_t size)
 		    &sa) < 0 || gnutls_pkcs11_token_get_info(url_b,
 		    attrs[i].what, vb, &sb) < 0 || strcmp(va, vb) == 0)
 			continue;
-		snprintf(buf, size, "they differ in %s=: name one with "
-		    "%s=%s", attrs[i].attr, attrs[i].attr,
-		    va[0] != '\0' ? va : vb);
+		snprintf(buf, size, "name one with %s= ('%s' or '%s')",
+		    attrs[i].attr, va, vb);
 		return;
 	}
 	snprintf(buf, size, "no URI attribute tells them apart: load only "

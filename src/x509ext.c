@@ -1,5 +1,8 @@
 /* The profile's [extensions] turned into GnuTLS calls, and PKCS#10 requests
- * for `hsmca req` (see hsmca/x509build.h).
+ * for `hsmca req` (see hsmca/x509build.h).  The middle floor of the module
+ * (x509-int.h): x509build.c calls x509ext_apply(); this file calls only
+ * x509util.c (x509_hash(), x509_set_subject(), x509_key_id()), never
+ * x509build.c.
  *
  * Every extension is exported to DER with gnutls_x509_ext_export_*() and set
  * with gnutls_x509_crt_set_extension_by_oid(), so that the profile's
@@ -20,6 +23,7 @@
 #include <libtasn1.h>
 
 #include "hsmca/x509build.h"
+#include "x509-int.h"
 
 #define OID_NS_CERT_TYPE "2.16.840.1.113730.1.1"
 #define OID_NS_COMMENT "2.16.840.1.113730.1.13"

@@ -12,6 +12,14 @@
  * subjectKeyIdentifier is RFC 5280 §4.2.1.2 method (1), SHA-1 over the
  * subjectPublicKey BIT STRING contents (what OpenSSL computes), and the
  * authorityKeyIdentifier carries the issuer certificate's own SKI.
+ *
+ * The module is three files, layered so that calls go one way only:
+ * src/x509build.c (loading, building, signing, checking) calls
+ * src/x509ext.c (extensions, requests), and both call src/x509util.c
+ * (digests, subjects, key identifiers, DER).  x509_key_id() and
+ * x509_hash() are defined in x509util.c, x509_build_csr() in x509ext.c, the
+ * rest in x509build.c.  The files' shared internals are in src/x509-int.h,
+ * which also draws the layering.
  */
 #ifndef HSMCA_X509BUILD_H
 #define HSMCA_X509BUILD_H
@@ -177,26 +185,5 @@ int x509_export_pem(gnutls_x509_crt_t crt, gnutls_datum_t *out,
 /* The GnuTLS digest for "sha256"/"sha384"/"sha512" (case-insensitive;
  * NULL gives sha256), or GNUTLS_DIG_UNKNOWN. */
 gnutls_digest_algorithm_t x509_hash(const char *hash);
-
-/* Internal to x509build.c / x509ext.c (declared here so both files share
- * one contract; x509ext.c also holds x509_build_csr()): add the profile's
- * extensions and the subject's SAN to crt.
- * subject_empty makes the SAN critical (RFC 5280 §4.2.1.6). */
-int x509ext_apply(gnutls_x509_crt_t crt, const struct hsmca_issue *in,
-    gnutls_pubkey_t subject_pub, bool subject_empty,
-    struct hsmca_warnings *w, struct hsmca_error *err) HSMCA_MUST_CHECK;
-
-/* Write dn's attributes, in order, as the subject of crt (or, when crt is
- * NULL, of crq): one RDN per attribute.  Returns 0 or HSMCA_E_CRYPTO. */
-int x509_set_subject(gnutls_x509_crt_t crt, gnutls_x509_crq_t crq,
-    const struct hsmca_dn *dn, struct hsmca_error *err) HSMCA_MUST_CHECK;
-
-/* Convert a general name to GnuTLS's type and data (IP text to 4/16
- * octets; with_mask: "addr/mask" or "addr/prefix" to 8/32 octets).  data
- * must hold 32 bytes for IPs; for the other types *out points into gn.
- * Returns 0 or HSMCA_E_PARSE. */
-int x509_gn_to_gnutls(const struct hsmca_general_name *gn, bool with_mask,
-    gnutls_x509_subject_alt_name_t *type, unsigned char *ipbuf,
-    gnutls_datum_t *out, struct hsmca_error *err) HSMCA_MUST_CHECK;
 
 #endif /* HSMCA_X509BUILD_H */

@@ -13,6 +13,7 @@
 
 #include "hsmca/profile.h"
 #include "hsmca/x509build.h"
+#include "x509-int.h"
 #include "fuzz-common.h"
 
 static const char *const keys[] = {

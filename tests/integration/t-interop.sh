@@ -14,7 +14,7 @@ QUIET=1 MODULE=$SOFTHSM_MODULE TOKDIR=$T/seed-tokens PIN=$PIN \
 export SOFTHSM2_CONF=$T/seed/softhsm2.conf
 I=$T/seed/intermediate
 ENG=(-engine pkcs11 -keyform engine -passin "pass:$PIN")
-OCA=(openssl ca -config "$T/seed/config/sign_server_csr.ini" "${ENG[@]}" -batch)
+OCA=(env OPENSSL_CONF="$T/seed/openssl-engine.cnf" openssl ca -config "$T/seed/config/sign_server_csr.ini" "${ENG[@]}" -batch)
 cp "$I/index.txt" index.orig
 
 # hsmca takes the directory over without changing a line of it.

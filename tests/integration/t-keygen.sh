@@ -129,4 +129,29 @@ if ! SOFTHSM2_CONF=$T/nomech.conf pkcs11-tool --module "$SOFTHSM_MODULE" -M 2>/d
 	[ "$(objects)" = "$before" ] || fail "a refused ed25519 keygen left objects"
 	pass "token without the Ed25519 mechanism: refused, nothing made"
 fi
+
+# The second look a new key gets when the modules report it as not
+# sensitive (OpenSC 0.23 does until it is loaded again): forced here in the
+# testable build, counted with pkcs11-spy (the modules are finalised and
+# initialised again, the pair is found again by its ID and kept).
+if [ -r "$SPY_MODULE" ] && [ -n "${HSMCA_TESTABLE:-}" ]; then
+	{ cat "$SRCDIR/tests/lsan.supp" 2>/dev/null; echo 'leak:pkcs11-spy.so'; } > "$T/lsan.supp"
+	uri=$(PKCS11SPY=$SOFTHSM_MODULE PKCS11SPY_OUTPUT=$T/spy.log HSMCA_PIN=$PIN \
+		HSMCA_TEST_FLAGS=keygen-look-again LSAN_OPTIONS="suppressions=$T/lsan.supp:print_suppressions=0" \
+		"$HSMCA_TESTABLE" --module "$SPY_MODULE" keygen --token "$TOK" --label k-again)
+	[ "$(grep -c '^[0-9]*: C_Initialize$' "$T/spy.log")" = 2 ] || fail "no second module initialisation"
+	[ "$(grep -c '^[0-9]*: C_Finalize$' "$T/spy.log")" = 2 ] || fail "C_Finalize count"
+	p11tool --provider "$SOFTHSM_MODULE" --login --list-privkeys "$uri" 2>/dev/null |
+		has 'CKA_NEVER_EXTRACTABLE; CKA_SENSITIVE' || fail "the key read twice is not kept as it is"
+	pass "a key read again through freshly initialised modules is kept"
+
+	# a key that really is not sensitive: read twice, then deleted
+	before=$(objects)
+	HSMCA_TEST_FLAGS=keygen-not-sensitive expect_fail 1 env HSMCA_PIN=$PIN \
+		"$HSMCA_TESTABLE" --module "$SOFTHSM_MODULE" keygen --token "$TOK" --label k-weak
+	grep -qx 'hsmca: ca: the token made a private key that is not sensitive (read again after initialising the module afresh); the key pair was deleted' \
+		"$T/stderr" || fail "not-sensitive message: $(cat "$T/stderr")"
+	[ "$(objects)" = "$before" ] || fail "a refused not-sensitive key was left on the token"
+	pass "a key that is still not sensitive after a fresh look is deleted"
+fi
 exit 0

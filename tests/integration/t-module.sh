@@ -25,6 +25,11 @@ run --module "$SOFTHSM_MODULE" list-objects pkcs11:token=ca >/dev/null 2>&1 ||
 	fail "--module does not override HSMCA_MODULE"
 pass "HSMCA_MODULE for commands without a CA directory"
 
+# a URI that matches two tokens: the hint names what tells them apart
+expect_fail 1 run --module "$SOFTHSM_MODULE" keygen --token 'pkcs11:model=SoftHSM%20v2' --label x
+has -E "name one with token= \\('(ca|other)' or '(ca|other)'\\)" "$T/stderr" || fail "ambiguity hint: $(cat "$T/stderr")"
+pass "two matching tokens: the hint names the attribute that differs"
+
 # a module named by its p11-kit registration, or refused with the name
 softhsm_name=
 for f in /usr/share/p11-kit/modules/*.module /etc/pkcs11/modules/*.module; do
