@@ -326,12 +326,13 @@ article_workflow() {
 	  "$(openssl x509 -in root/certs/ca.crt -noout -ext subjectKeyIdentifier | tail -1 | tr -d ' ')" ] || fail "AKI is not the root's SKI"
 	pass "intermediate request (HSMCA_MODULE) and certificate (no --module)"
 
-	quiet hm init intermediate --key "$int" --cert int.crt --issuer root
+	quiet env HSMCA_MODULE="$LANE_MODULE" HSMCA_PIN="$LANE_PIN" "$HSMCA" init intermediate \
+		--key "$int" --cert int.crt --issuer root
 	conf_module intermediate
 	hk chain --ca intermediate --out chain.crt
 	[ "$(grep -c BEGIN chain.crt)" = 2 ] || fail "chain.crt does not hold two certificates"
 	certtool --verify-chain --infile chain.crt 2>&1 | has 'Verified' || fail "certtool rejects the chain"
-	pass "intermediate CA directory and chain"
+	pass "intermediate CA directory (init with HSMCA_MODULE) and chain"
 
 	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -noenc -keyout srv.key \
 		-subj /CN=localhost -addext subjectAltName=DNS:localhost,IP:127.0.0.1 -out srv.csr 2>/dev/null
