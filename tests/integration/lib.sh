@@ -23,6 +23,7 @@ at_exit() { _at_exit=("$(printf '%q ' "$@")" "${_at_exit[@]}"); }
 _lib_exit() {
 	local rc=$? c
 	set +e
+	trap '' HUP INT TERM   # a second signal must not cut the cleanup short
 	for c in "${_at_exit[@]}"; do eval "$c"; done
 	[ -n "${HSMCA_KEEP_TEST_DIR:-}" ] || rm -rf "$T"
 	exit "$rc"
