@@ -18,8 +18,6 @@ int audit_parse_line(const char *path, unsigned long lineno, const char *line,
 int audit_last_seq(const char *dir, unsigned long *seq,
     struct hsmca_error *err);
 
-#define AUDIT_SETTLED ".hsmca-settled"
-
 /* A string member of o, or NULL.  Borrowed from o. */
 const char *audit_get(json_object *o, const char *key);
 

@@ -245,8 +245,12 @@ audit_append(const char *dir, const struct hsmca_audit_rec *recs, size_t n,
 		r = 0;
 		goto out;
 	}
-	fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-	if (fd < 0 || fstat(fd, &st) != 0) {
+	fd = fileio_open_record(path, O_RDWR | O_CREAT | O_APPEND, 0600, err);
+	if (fd < 0) {
+		r = fd;
+		goto out;
+	}
+	if (fstat(fd, &st) != 0) {
 		r = hsmca_error_set(err, HSMCA_E_IO, "%s: %s", path,
 		    strerror(errno));
 		goto out;
@@ -287,10 +291,8 @@ audit_last_seq(const char *dir, unsigned long *seq, struct hsmca_error *err)
 	*seq = 0;
 	if (path == NULL)
 		return hsmca_error_set(err, HSMCA_E_NOMEM, "out of memory");
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-		if (errno != ENOENT)
-			r = hsmca_error_set(err, HSMCA_E_IO, "%s: %s", path,
-			    strerror(errno));
+	if ((fd = fileio_open_record(path, O_RDONLY, 0, err)) < 0) {
+		r = fd == HSMCA_E_NOTFOUND ? 0 : fd;
 		goto out;
 	}
 	if (fstat(fd, &st) != 0) {

@@ -92,6 +92,26 @@ load_chain(struct hsmca_ca *ca, struct hsmca_error *err)
 }
 
 int
+ca_check_records(const struct hsmca_ca *ca, const char *const *names,
+    size_t n, struct hsmca_error *err)
+{
+	char *path;
+	size_t i;
+	int r = 0;
+
+	for (i = 0; i < n && r == 0; i++) {
+		if (names[i] == NULL)
+			continue;
+		if ((path = cadir_path(ca->conf, names[i])) == NULL)
+			return hsmca_error_set(err, HSMCA_E_NOMEM,
+			    "out of memory");
+		r = fileio_check_record(path, err);
+		free(path);
+	}
+	return r;
+}
+
+int
 ca_open(const char *dir, int flags, struct hsmca_warnings *w,
     struct hsmca_ca **out, struct hsmca_error *err)
 {
@@ -101,6 +121,11 @@ ca_open(const char *dir, int flags, struct hsmca_warnings *w,
 	if (ca == NULL)
 		return hsmca_error_set(err, HSMCA_E_NOMEM, "out of memory");
 	if ((r = cadir_load(dir, &ca->conf, err)) != 0)
+		goto fail;
+	/* the files every writing command appends to or replaces */
+	if ((flags & CA_DB_WRITE) && (r = ca_check_records(ca,
+	    (const char *[]){ "index.txt", AUDIT_LOG, AUDIT_SETTLED }, 3,
+	    err)) != 0)
 		goto fail;
 	if (flags & (CA_DB_READ | CA_DB_WRITE)) {
 		r = db_open(dir, (flags & CA_DB_WRITE) ? DB_WRITE : DB_READ,

@@ -109,10 +109,8 @@ repair_tail(struct hsmca_db *db, struct hsmca_error *err)
 	off_t end, pos;
 	int fd, r = 0;
 
-	fd = open(db->index_path, O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		return hsmca_error_set(err, HSMCA_E_IO, "%s: %s",
-		    db->index_path, strerror(errno));
+	if ((fd = fileio_open_record(db->index_path, O_RDWR, 0, err)) < 0)
+		return fd;
 	if (fstat(fd, &st) < 0)
 		goto io;
 	end = st.st_size;
@@ -554,10 +552,9 @@ db_append(struct hsmca_db *db, const struct hsmca_db_entry *e, size_t n,
 		free(line);
 		line = NULL;
 	}
-	fd = open(db->index_path, O_WRONLY | O_APPEND | O_CLOEXEC);
+	fd = fileio_open_record(db->index_path, O_WRONLY | O_APPEND, 0, err);
 	if (fd < 0) {
-		r = hsmca_error_set(err, HSMCA_E_IO, "%s: %s", db->index_path,
-		    strerror(errno));
+		r = fd;
 		goto out;
 	}
 	r = fileio_append_durable(fd, db->index_path, buf, len, err);

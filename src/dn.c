@@ -259,7 +259,10 @@ out:
 	return r;
 }
 
-/* Split text on unescaped sep; each piece is one RDN. */
+/* Split text on unescaped sep; each piece is one RDN.  An unescaped ';'
+ * is never kept in a value: in the RFC 4514 form (sep ',') it separates
+ * RDNs as RFC 1779 and RFC 2253 section 4 let it; in the OpenSSL form it
+ * is refused ("/O=A;B" could mean either). */
 static int
 dn_split(const char *name, const char *text, char sep, struct hsmca_dn *dn,
     struct hsmca_error *err)
@@ -272,7 +275,12 @@ dn_split(const char *name, const char *text, char sep, struct hsmca_dn *dn,
 			i++;
 			continue;
 		}
-		if (text[i] != sep && text[i] != '\0')
+		if (text[i] == ';' && sep == '/')
+			return hsmca_error_set(err, HSMCA_E_PARSE, "%s: ';' in "
+			    "'%s': escape it as \\; for a value, or separate "
+			    "RDNs with '/'", name, text);
+		if (text[i] != sep && text[i] != '\0' &&
+		    !(sep == ',' && text[i] == ';'))
 			continue;
 		r = dn_parse_rdn(name, text + start, i - start, dn, err);
 		if (r != 0)
@@ -281,6 +289,104 @@ dn_split(const char *name, const char *text, char sep, struct hsmca_dn *dn,
 			return 0;
 		start = i + 1;
 	}
+}
+
+/* RFC 5280 Appendix A upper bounds (ub-*), in characters; X.520's for
+ * postalCode and street.  0: exactly two letters (ISO 3166 alpha-2, a
+ * PrintableString). */
+static const struct dn_bound {
+	const char *oid;
+	size_t max;
+	bool printable;                /* PrintableString in RFC 5280 */
+} dn_bounds[] = {
+	{ "2.5.4.6", 0, true },                        /* countryName */
+	{ "1.3.6.1.4.1.311.60.2.1.3", 0, true },       /* jurisdictionC */
+	{ "2.5.4.3", 64, false },                      /* ub-common-name */
+	{ "2.5.4.10", 64, false },                     /* ub-organization-name */
+	{ "2.5.4.11", 64, false },                     /* ub-organizational-unit-name */
+	{ "2.5.4.12", 64, false },                     /* ub-title */
+	{ "2.5.4.7", 128, false },                     /* ub-locality-name */
+	{ "2.5.4.8", 128, false },                     /* ub-state-name */
+	{ "2.5.4.5", 64, true },                       /* ub-serial-number */
+	{ "2.5.4.46", 64, true },                      /* dnQualifier (ub-match
+	                                                * is 128; 64 as OpenSSL) */
+	{ "1.2.840.113549.1.9.1", 255, false },        /* ub-emailaddress-length */
+	{ "2.5.4.65", 128, false },                    /* ub-pseudonym */
+	{ "2.5.4.41", 32768, false },                  /* ub-name */
+	{ "2.5.4.42", 32768, false },                  /* givenName: ub-name */
+	{ "2.5.4.4", 32768, false },                   /* surname: ub-name */
+	{ "2.5.4.43", 32768, false },                  /* initials: ub-name */
+	{ "2.5.4.44", 32768, false },                  /* generationQualifier */
+	{ "2.5.4.17", 40, false },                     /* X.520 ub-postal-code */
+	{ "2.5.4.9", 128, false },                     /* X.520 ub-street-address */
+	{ NULL, 0, false },
+};
+
+/* Characters of a UTF-8 string (continuation bytes not counted). */
+static size_t
+utf8_chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+/* PrintableString's alphabet (X.680 41.4). */
+static bool
+is_printable_string(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if (!isalnum((unsigned char)*s) || (unsigned char)*s > 0x7f)
+			if (strchr(" '()+,-./:=?", *s) == NULL)
+				return false;
+	return true;
+}
+
+int
+dn_validate(const char *name, const struct hsmca_dn *dn,
+    struct hsmca_error *err)
+{
+	const struct dn_bound *b;
+	const char *v, *attr;
+	size_t i, n;
+
+	for (i = 0; i < dn->n; i++) {
+		v = dn->attrs[i].value;
+		attr = dn_oid_longname(dn->attrs[i].oid);
+		for (b = dn_bounds; b->oid != NULL &&
+		    strcmp(b->oid, dn->attrs[i].oid) != 0; b++)
+			;
+		if (b->oid == NULL)
+			continue;
+		n = utf8_chars(v);
+		if (b->max == 0 && (n != 2 || !isalpha((unsigned char)v[0]) ||
+		    !isalpha((unsigned char)v[1])))
+			return hsmca_error_set(err, HSMCA_E_PARSE, "%s: %s '%s' "
+			    "must be exactly two letters (an ISO 3166 code "
+			    "such as US or DE)", name, attr, v);
+		if (b->max > 0 && n > b->max)
+			return hsmca_error_set(err, HSMCA_E_PARSE, "%s: %s is %zu "
+			    "characters long, more than the %zu RFC 5280 allows",
+			    name, attr, n, b->max);
+		if (b->printable && !is_printable_string(v))
+			return hsmca_error_set(err, HSMCA_E_PARSE, "%s: %s '%s' "
+			    "has characters a PrintableString cannot hold",
+			    name, attr, v);
+	}
+	return 0;
+}
+
+int
+dn_warn_order(const struct hsmca_dn *dn, struct hsmca_warnings *w)
+{
+	if (w == NULL || dn->n < 2 ||
+	    strcmp(dn->attrs[dn->n - 1].oid, "2.5.4.6") != 0)
+		return 0;
+	return hsmca_warn(w, "subject: countryName (C=) is its most specific "
+	    "part; RFC 4514 strings put the most specific first "
+	    "('CN=...,O=...,C=US'): was the order of openssl's print typed?");
 }
 
 int
@@ -312,6 +418,8 @@ dn_parse(const char *name, const char *text, struct hsmca_dn *out,
 			dn.attrs[dn.n - 1 - i] = t;
 		}
 	}
+	if (r == 0)
+		r = dn_validate(name, &dn, err);
 	if (r != 0) {
 		dn_clear(&dn);
 		return r;
@@ -482,6 +590,8 @@ dn_apply_policy(const struct hsmca_profile *p,
 	if (p->has_policy &&
 	    (r = policy_check_rules(p, subject, issuer, err)) != 0)
 		return r;
+	if (dn_warn_order(subject, w) != 0)
+		return hsmca_error_set(err, HSMCA_E_NOMEM, "out of memory");
 	for (i = 0; i < subject->n; i++) {
 		a = &subject->attrs[i];
 		if (p->has_policy && policy_rule(p, a->oid) == NULL) {
@@ -496,6 +606,10 @@ dn_apply_policy(const struct hsmca_profile *p,
 		}
 		if ((r = dn_append(&res, a->oid, a->value)) != 0)
 			goto fail;
+	}
+	if ((r = dn_validate("subject", &res, err)) != 0) {
+		dn_clear(&res);
+		return r;
 	}
 	*out = res;
 	return 0;

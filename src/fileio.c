@@ -4,11 +4,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -191,6 +195,43 @@ fileio_write_atomic(const char *path, const void *data, size_t len,
 	return fileio_write_atomic_opts(path, data, len, mode, 0, err);
 }
 
+/* A CA directory file is written only where a regular file (or nothing)
+ * is: a symbolic link planted there is refused, not followed or replaced,
+ * and so is a device or FIFO. */
+int
+fileio_check_record(const char *path, struct hsmca_error *err)
+{
+	struct stat st;
+
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0 : io_error(err, path, errno);
+	if (S_ISLNK(st.st_mode))
+		return hsmca_error_set(err, HSMCA_E_IO, "%s: is a symbolic link "
+		    "(refused: a CA directory file is never written through "
+		    "one)", path);
+	if (!S_ISREG(st.st_mode))
+		return hsmca_error_set(err, HSMCA_E_IO, "%s: not a regular "
+		    "file (refused in the CA directory)", path);
+	return 0;
+}
+
+int
+fileio_open_record(const char *path, int flags, mode_t mode,
+    struct hsmca_error *err)
+{
+	int fd = open(path, flags | O_NOFOLLOW | O_CLOEXEC, mode), e, r;
+
+	if (fd >= 0)
+		return fd;
+	e = errno;
+	if (e == ELOOP && (r = fileio_check_record(path, err)) != 0)
+		return r;
+	if (e == ENOENT)
+		return hsmca_error_set(err, HSMCA_E_NOTFOUND, "%s: no such file",
+		    path);
+	return io_error(err, path, e);
+}
+
 int
 fileio_write_atomic_opts(const char *path, const void *data, size_t len,
     mode_t mode, unsigned flags, struct hsmca_error *err)
@@ -198,6 +239,8 @@ fileio_write_atomic_opts(const char *path, const void *data, size_t len,
 	char *tmp = NULL, *dir = NULL;
 	int fd = -1, r;
 
+	if ((r = fileio_check_record(path, err)) != 0)
+		return r;
 	dir = dir_of(path);
 	if (dir == NULL || asprintf(&tmp, "%s.tmp-XXXXXX", path) < 0) {
 		tmp = NULL;
@@ -242,6 +285,142 @@ out:
 	return r;
 }
 
+/* Follow the chain of symbolic links that starts at path to the name it
+ * ends at, which need not exist (a dangling link: the file is made where
+ * it points).  On success *out is malloc'ed. */
+static int
+follow_links(const char *path, char **out, struct hsmca_error *err)
+{
+	char target[PATH_MAX], *cur = strdup(path), *next, *dir;
+	struct stat st;
+	ssize_t n;
+	int hops, r;
+
+	for (hops = 0; cur != NULL; hops++) {
+		if (lstat(cur, &st) < 0 || !S_ISLNK(st.st_mode)) {
+			*out = cur;
+			return 0;
+		}
+		if (hops == 40 || (n = readlink(cur, target,
+		    sizeof(target) - 1)) < 0) {
+			r = io_error(err, path, hops == 40 ? ELOOP : errno);
+			free(cur);
+			return r;
+		}
+		target[n] = '\0';
+		next = NULL;
+		if (target[0] == '/')
+			next = strdup(target);
+		else if ((dir = dir_of(cur)) != NULL) {
+			if (asprintf(&next, "%s/%s", dir, target) < 0)
+				next = NULL;
+			free(dir);
+		}
+		free(cur);
+		cur = next;
+	}
+	return hsmca_error_set(err, HSMCA_E_NOMEM, "%s: out of memory", path);
+}
+
+/* Connect to the listening Unix socket at path, whatever its type. */
+static int
+connect_socket(const char *path, struct hsmca_error *err)
+{
+	static const int types[] = { SOCK_STREAM, SOCK_SEQPACKET, SOCK_DGRAM };
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	size_t i;
+	int fd, e = EPROTOTYPE;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return hsmca_error_set(err, HSMCA_E_IO, "%s: socket path too "
+		    "long", path);
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		if ((fd = socket(AF_UNIX, types[i] | SOCK_CLOEXEC, 0)) < 0)
+			return io_error(err, path, errno);
+		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
+			return fd;
+		e = errno;
+		close(fd);
+		if (e != EPROTOTYPE)
+			break;
+	}
+	return io_error(err, path, e);
+}
+
+/* write_all() with SIGPIPE held back, so that a FIFO or socket whose
+ * reader went away is an error to report (EPIPE), not a silent death of
+ * the process after the certificate has been recorded. */
+static int
+write_all_nosigpipe(int fd, const void *data, size_t len)
+{
+	const struct timespec zero = { 0, 0 };
+	sigset_t pipe_set, old;
+	int r, e;
+
+	sigemptyset(&pipe_set);
+	sigaddset(&pipe_set, SIGPIPE);
+	if (pthread_sigmask(SIG_BLOCK, &pipe_set, &old) != 0)
+		return write_all(fd, data, len);
+	r = write_all(fd, data, len);
+	e = errno;
+	if (r < 0 && e == EPIPE && !sigismember(&old, SIGPIPE))
+		(void)sigtimedwait(&pipe_set, NULL, &zero);
+	(void)pthread_sigmask(SIG_SETMASK, &old, NULL);
+	errno = e;
+	return r;
+}
+
+/* Write data into the existing character device, FIFO or socket at path,
+ * as cat would: no temporary file, no truncation, nothing replaced. */
+static int
+write_in_place(const char *path, const struct stat *st, const void *data,
+    size_t len, struct hsmca_error *err)
+{
+	struct stat now;
+	int fd, r = 0;
+
+	if (S_ISDIR(st->st_mode))
+		return hsmca_error_set(err, HSMCA_E_IO, "%s: is a directory",
+		    path);
+	if (S_ISSOCK(st->st_mode)) {
+		if ((fd = connect_socket(path, err)) < 0)
+			return fd;
+	} else if (S_ISCHR(st->st_mode) || S_ISFIFO(st->st_mode)) {
+		if ((fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC)) < 0)
+			return io_error(err, path, errno);
+	} else {
+		return hsmca_error_set(err, HSMCA_E_IO, "%s: is a block device "
+		    "(refused)", path);
+	}
+	if (fstat(fd, &now) < 0 || S_ISREG(now.st_mode))
+		r = hsmca_error_set(err, HSMCA_E_IO, "%s: changed while being "
+		    "opened", path);
+	else if (write_all_nosigpipe(fd, data, len) < 0)
+		r = io_error(err, path, errno);
+	if (close(fd) < 0 && r == 0)
+		r = io_error(err, path, errno);
+	return r;
+}
+
+int
+fileio_write_output(const char *path, const void *data, size_t len,
+    mode_t mode, struct hsmca_error *err)
+{
+	struct stat st;
+	char *final = NULL;
+	int r;
+
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		return write_in_place(path, &st, data, len, err);
+	if ((r = follow_links(path, &final, err)) != 0)
+		return r;
+	r = fileio_write_atomic_opts(final, data, len, mode, FILEIO_NO_FSYNC,
+	    err);
+	free(final);
+	return r;
+}
+
 int
 fileio_append_durable(int fd, const char *name, const void *data,
     size_t len, struct hsmca_error *err)
@@ -276,9 +455,9 @@ fileio_lock(const char *path, bool exclusive, unsigned timeout_s, int *fd,
 	int lfd;
 
 	*fd = -1;
-	lfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	lfd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (lfd < 0 && errno == EACCES && !exclusive)
-		lfd = open(path, O_RDONLY | O_CLOEXEC);
+		lfd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (lfd < 0)
 		return io_error(err, path, errno);
 	clock_gettime(CLOCK_MONOTONIC, &start);

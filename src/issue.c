@@ -11,6 +11,7 @@
 #include "hsmca/audit.h"
 #include "hsmca/issue.h"
 #include "hsmca/lint.h"
+#include "hsmca/nameconst.h"
 #include "hsmca/testhook.h"
 
 int
@@ -55,6 +56,9 @@ issue_prepare(struct hsmca_db *db, struct hsmca_issue_job *job)
 		goto fail;
 	if ((r = lint_cert(job->crt, job->in.profile, job->in.issuer, &job->w,
 	    &job->err)) != 0)
+		goto fail;
+	if ((r = nameconst_check(job->crt, job->in.issuer, job->chain,
+	    job->n_chain, &job->err)) != 0)
 		goto fail;
 	return 0;
 fail:

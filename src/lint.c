@@ -191,7 +191,9 @@ lint_ca(const struct lint_facts *f, gnutls_x509_crt_t issuer,
 static int
 lint_names(const struct lint_facts *f, struct hsmca_error *err)
 {
-	if (f->server_auth && !f->has_san)
+	/* End entities only: a TLS subordinate CA carries EKU serverAuth
+	 * (CA/B Forum BR 7.1.2.2) and a CA certificate no SAN. */
+	if (f->server_auth && !f->has_san && !f->ca)
 		return lint_fail(err, "server-san", "serverAuth certificate "
 		    "without subjectAltName (clients ignore the CN)");
 	if (f->empty_subject && !(f->has_san && f->san_critical))

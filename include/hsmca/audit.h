@@ -34,6 +34,8 @@
 #include "hsmca/err.h"
 
 #define AUDIT_LOG "audit.log"
+/* The mark that the log and the directory agree (audit_mark_settled). */
+#define AUDIT_SETTLED ".hsmca-settled"
 
 /* One record.  NULL fields are left out of the line. */
 struct hsmca_audit_rec {

@@ -39,12 +39,23 @@ enum {
 
 /* Open the CA directory dir: hsmca.conf, the certificate and chain when
  * present (CA_NEED_CERT makes a missing one an error), the database as
- * flags say.  With CA_DB_WRITE, what a crashed command left unfinished is
- * settled first (audit_recover(), hsmca/audit.h), with a warning in w for
- * each record.  Does not touch the token.  Returns 0 and *out (ca_close()),
+ * flags say.  With CA_DB_WRITE, index.txt, audit.log and .hsmca-settled
+ * must not be symbolic links (ca_check_records()), and what a crashed
+ * command left unfinished is settled first (audit_recover(),
+ * hsmca/audit.h), with a warning in w for each record.  Does not touch the token.  Returns 0 and *out (ca_close()),
  * or an HSMCA_E_* code with err naming the file at fault. */
 int ca_open(const char *dir, int flags, struct hsmca_warnings *w,
     struct hsmca_ca **out, struct hsmca_error *err) HSMCA_MUST_CHECK;
+
+/* May the CA directory files names[0..n) (relative to the directory; NULL
+ * entries skipped) be written?  Each must be a regular file or missing: a
+ * symbolic link planted in place of one is refused (fileio_check_record),
+ * so that a command stops before the token signs rather than half-way
+ * through its writes.  ca_open(CA_DB_WRITE) checks index.txt, audit.log
+ * and .hsmca-settled; a command checks the other files it will write.
+ * Returns 0 or HSMCA_E_IO naming the file. */
+int ca_check_records(const struct hsmca_ca *ca, const char *const *names,
+    size_t n, struct hsmca_error *err) HSMCA_MUST_CHECK;
 
 /* Open the token session and the CA's key (one login).  The module loaded
  * is module (--module) if given, else the CA directory's own (hsmca.conf's

@@ -31,14 +31,40 @@ struct hsmca_dn {
  *     RFC 4514 escapes (\, \+ \" \\ \< \> \; \= \# and \XX hex);
  *   OpenSSL, most significant first: "/C=US/O=My Company/CN=My Root" (a
  *     leading '/' selects it; "\/" escapes a slash).
+ * In the RFC 4514 form an unescaped ';' separates RDNs as ',' does (RFC
+ * 1779; RFC 2253 section 4); in the OpenSSL form it is refused.  A value
+ * keeps a ';' only escaped ("\;").
  * Attribute names are the usual short or long names (C, ST, L, O, OU, CN,
  * emailAddress/E, DC, UID, serialNumber, GN, SN, street, title, ...,
  * case-insensitive) or a dotted OID.  An empty string gives an empty DN.
+ * The result passes dn_validate().
  * Returns 0, or HSMCA_E_PARSE naming the attribute at fault (unknown name,
- * missing '=', empty value, multi-valued RDN, bad escape) and quoting
- * name in the message when non-NULL ("--subject: ..."). */
+ * missing '=', empty value, multi-valued RDN, bad escape, a value
+ * dn_validate() refuses) and quoting name in the message when non-NULL
+ * ("--subject: ..."). */
 int dn_parse(const char *name, const char *text, struct hsmca_dn *out,
     struct hsmca_error *err) HSMCA_MUST_CHECK;
+
+/* Check each attribute's value against RFC 5280: countryName (and
+ * jurisdictionCountryName) exactly two letters; the Appendix A upper
+ * bounds in characters (commonName, organizationName,
+ * organizationalUnitName, title, serialNumber 64; localityName,
+ * stateOrProvinceName, pseudonym 128; emailAddress 255; name, givenName,
+ * surname, initials, generationQualifier 32768; X.520's postalCode 40 and
+ * street 128); serialNumber, dnQualifier and countryName within
+ * PrintableString's alphabet.  name prefixes the message.  Returns 0 or
+ * HSMCA_E_PARSE naming the attribute ("--subject: countryName 'USA' must
+ * be exactly two letters ..."; "--subject: commonName is 65 characters
+ * long, more than the 64 RFC 5280 allows"). */
+int dn_validate(const char *name, const struct hsmca_dn *dn,
+    struct hsmca_error *err) HSMCA_MUST_CHECK;
+
+/* Add a warning to w (when non-NULL) if the most specific RDN of dn (its
+ * last, in encoding order) is a countryName while there are others: the
+ * usual sign of openssl's print order typed into an RFC 4514 string
+ * ("C=US,O=X,CN=Y").  Returns 0 or HSMCA_E_NOMEM. */
+int dn_warn_order(const struct hsmca_dn *dn, struct hsmca_warnings *w)
+	HSMCA_MUST_CHECK;
 
 /* Append (oid, value) copies at the end of dn.  Returns 0 or HSMCA_E_NOMEM. */
 int dn_append(struct hsmca_dn *dn, const char *oid, const char *value)
@@ -75,7 +101,11 @@ const char *dn_name_oid(const char *name);
  *   - a "supplied" attribute missing from the subject fails with
  *     HSMCA_E_POLICY naming the field;
  *   - a "match" attribute missing or differing from the issuer's value fails
- *     with HSMCA_E_POLICY naming the field and both values.
+ *     with HSMCA_E_POLICY naming the field and both values;
+ *   - the result must pass dn_validate() (HSMCA_E_PARSE): a request's own
+ *     subject is held to the same bounds as --subject;
+ *   - a subject whose most specific part is C= gets dn_warn_order()'s
+ *     warning.
  * issuer is the issuing CA's subject (for a self-signed certificate, pass the
  * subject itself).  Returns 0, HSMCA_E_POLICY or HSMCA_E_NOMEM. */
 int dn_apply_policy(const struct hsmca_profile *p,

@@ -26,15 +26,34 @@
 int fileio_read(const char *path, size_t max_bytes, char **buf, size_t *len,
     struct hsmca_error *err) HSMCA_MUST_CHECK;
 
-/* Replace path with exactly len bytes of data, atomically: a temporary file
+/* Replace path, a file of the CA directory, with exactly len bytes of
+ * data, atomically: a temporary file
  * made with mkstemp in the same directory, written, given mode (exactly,
  * with fchmod), fsync'ed, renamed over path, then the directory fsync'ed.
  * On any failure (disk full, file size limit, permissions) the old file is
  * left as it was, the temporary file is removed, and err names path and the
- * reason ("PATH: No space left on device").  Returns 0 or HSMCA_E_IO /
- * HSMCA_E_NOMEM. */
+ * reason ("PATH: No space left on device").  A symbolic link, device or
+ * FIFO at path is refused (HSMCA_E_IO "PATH: is a symbolic link ..."),
+ * never followed or replaced: see fileio_write_output() for paths the user
+ * named.  Returns 0 or HSMCA_E_IO / HSMCA_E_NOMEM. */
 int fileio_write_atomic(const char *path, const void *data, size_t len,
     mode_t mode, struct hsmca_error *err) HSMCA_MUST_CHECK;
+
+/* May path, a file of the CA directory, be written?  0 when it is a
+ * regular file or missing; HSMCA_E_IO "PATH: is a symbolic link (refused:
+ * ...)" for a planted link, "PATH: not a regular file ..." for anything
+ * else.  The writers below check too; this lets a command refuse before it
+ * touches the token. */
+int fileio_check_record(const char *path, struct hsmca_error *err)
+	HSMCA_MUST_CHECK;
+
+/* open() a file of the CA directory with flags (O_CLOEXEC and O_NOFOLLOW
+ * added) and mode: a symbolic link planted there is refused with
+ * HSMCA_E_IO "PATH: is a symbolic link ...", not followed.  Returns the
+ * fd, HSMCA_E_NOTFOUND (no such file) or HSMCA_E_IO, with err naming
+ * path. */
+int fileio_open_record(const char *path, int flags, mode_t mode,
+    struct hsmca_error *err) HSMCA_MUST_CHECK;
 
 /* fileio_write_atomic() with flags:
  *   FILEIO_NO_DIRSYNC  skip the directory fsync: the caller fsyncs the
@@ -48,6 +67,24 @@ enum {
 };
 int fileio_write_atomic_opts(const char *path, const void *data, size_t len,
     mode_t mode, unsigned flags, struct hsmca_error *err) HSMCA_MUST_CHECK;
+
+/* Write len bytes of data to a path the user named (an --out option), the
+ * way the user means it:
+ *   - an existing character device, FIFO or socket is opened (a socket
+ *     connected to) and written as it is, never replaced (a FIFO's open
+ *     waits for its reader, as the shell's '>' does; a reader that goes
+ *     away is HSMCA_E_IO "PATH: Broken pipe", with SIGPIPE held back); a
+ *     block device or a directory is refused;
+ *   - a symbolic link is followed (through any chain of links) and the
+ *     file it ends at is replaced atomically in that file's own directory
+ *     (created with mode when missing); the link itself is kept;
+ *   - a regular file, or no file, is replaced atomically with mode, as
+ *     fileio_write_atomic_opts(FILEIO_NO_FSYNC): the durable record is
+ *     the CA directory's, this is the user's copy.
+ * "-" is not special here (standard output is the command layer's).
+ * Returns 0 or HSMCA_E_IO / HSMCA_E_NOMEM with err naming the path. */
+int fileio_write_output(const char *path, const void *data, size_t len,
+    mode_t mode, struct hsmca_error *err) HSMCA_MUST_CHECK;
 
 /* syncfs() the file system that holds path: everything written to it so
  * far is durable (and a writeback error is reported, Linux >= 5.8).

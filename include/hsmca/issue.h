@@ -30,6 +30,10 @@ struct hsmca_issue_job {
 	const char *name;               /* request file, for messages */
 	struct hsmca_issue in;          /* filled by the command; serial by
 	                                 * issue_prepare() */
+	const gnutls_x509_crt_t *chain; /* in.issuer's own issuers, nearest
+	                                 * first (borrowed; NULL: none): their
+	                                 * nameConstraints are checked too */
+	size_t n_chain;
 	unsigned char serial[SERIAL_OCTETS];
 	char serial_hex[2 * SERIAL_OCTETS + 1];
 	gnutls_x509_crt_t crt;          /* to-be-signed, then signed */
@@ -44,8 +48,10 @@ int issue_rng(void *ctx, unsigned char *buf, size_t len);
 
 /* Draw a serial unique in db (db may be NULL for a dry run without a
  * database), build the to-be-signed certificate from job->in and lint it
- * against job->in.profile and the issuer.  On failure job->err is set and
- * its code returned. */
+ * against job->in.profile and the issuer, then check its names against the
+ * nameConstraints of the issuer and job->chain (hsmca/nameconst.h).  On
+ * failure job->err is set and its code returned.  Never touches the
+ * token. */
 int issue_prepare(struct hsmca_db *db, struct hsmca_issue_job *job);
 
 /* Sign job->crt with key (pub: its public half, or NULL; issuer NULL:

@@ -16,7 +16,9 @@
  * self-signed).  Rules (HSMCA_E_LINT, message "lint: <rule>: ..."):
  *   ku-key-type      keyEncipherment/dataEncipherment on an EC or Ed25519
  *                    key; keyAgreement on an RSA or Ed25519 key
- *   server-san       serverAuth in the EKU and no subjectAltName
+ *   server-san       serverAuth in the EKU and no subjectAltName, on an
+ *                    end-entity certificate (not CA:TRUE: a TLS
+ *                    subordinate CA has the EKU and no SAN)
  *   pathlen-not-ca   a pathLenConstraint with CA:FALSE
  *   issuer-pathlen   a CA certificate from an issuer whose pathlen is 0
  *   issuer-validity  notAfter later than the issuer's notAfter
@@ -31,6 +33,8 @@
  *   empty-subject    an empty subject without a critical subjectAltName
  *   netscape         nsCertType/nsComment (a warning when the profile sets
  *                    allow_netscape)
+ * The rule name-constraints, which needs the issuer's whole chain, is
+ * nameconst_check() (hsmca/nameconst.h), run by issue_prepare() next.
  * Returns 0 (possibly with warnings in w), HSMCA_E_LINT for the first rule
  * broken, or HSMCA_E_NOMEM.  No side effects. */
 int lint_cert(gnutls_x509_crt_t tbs, const struct hsmca_profile *p,

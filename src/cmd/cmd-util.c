@@ -7,7 +7,9 @@
 
 #include <gnutls/gnutls.h>
 
+#include "hsmca/dn.h"
 #include "hsmca/fileio.h"
+#include "hsmca/token.h"
 #include "cmd-util.h"
 
 static void
@@ -69,14 +71,15 @@ int
 cmd_write_file(const char *path, const void *data, size_t len,
     enum cmd_out how, struct hsmca_error *err)
 {
-	if (strcmp(path, "-") == 0) {
+	if (how == CMD_OUT_COPY && strcmp(path, "-") == 0) {
 		if (fwrite(data, 1, len, stdout) != len || fflush(stdout) != 0)
 			return hsmca_error_set(err, HSMCA_E_IO, "standard output: "
 			    "write failed");
 		return 0;
 	}
-	return fileio_write_atomic_opts(path, data, len, 0644,
-	    how == CMD_OUT_COPY ? FILEIO_NO_FSYNC : 0, err);
+	if (how == CMD_OUT_COPY)
+		return fileio_write_output(path, data, len, 0644, err);
+	return fileio_write_atomic(path, data, len, 0644, err);
 }
 
 int
@@ -124,4 +127,29 @@ cmd_add_san(struct hsmca_gn_list *l, const char *text,
 		return hsmca_error_prefix(err, "--san");
 	l->n++;
 	return 0;
+}
+
+int
+cmd_check_subject(const char *text, struct hsmca_warnings *w,
+    struct hsmca_error *err)
+{
+	struct hsmca_dn dn = { NULL, 0 };
+	int r;
+
+	if (dn_parse("--subject", text, &dn, err) != 0) {
+		err->code = HSMCA_E_USAGE;
+		return HSMCA_E_USAGE;
+	}
+	r = dn_warn_order(&dn, w);
+	dn_clear(&dn);
+	return r == 0 ? 0 : hsmca_error_set(err, r, "out of memory");
+}
+
+int
+cmd_check_uri(const char *uri, struct hsmca_error *err)
+{
+	if (token_check_uri(uri, err) == 0)
+		return 0;
+	err->code = HSMCA_E_USAGE;
+	return HSMCA_E_USAGE;
 }

@@ -133,6 +133,23 @@ out:
 	return r;
 }
 
+/* Before the token signs: none of the files write_crl() replaces is a
+ * symbolic link planted in the CA directory. */
+static int
+check_crl_files(const struct hsmca_ca *ca, const char *number,
+    struct hsmca_error *err)
+{
+	char *numbered = NULL;
+	int r;
+
+	if (asprintf(&numbered, "crl/%s.crl.pem", number) < 0)
+		return hsmca_error_set(err, HSMCA_E_NOMEM, "out of memory");
+	r = ca_check_records(ca, (const char *[]){ "crlnumber", numbered,
+	    "crl/ca.crl.pem" }, 3, err);
+	free(numbered);
+	return r;
+}
+
 /* The CRL's audit record, written before the CRL or crlnumber change (a
  * crash after it makes the next writer skip this number: hsmca/audit.h). */
 static int
@@ -168,7 +185,8 @@ run(const struct hsmca_ctx *ctx, const char *dir, unsigned long days,
 
 	if ((r = ca_open(dir, CA_NEED_CERT | CA_DB_WRITE, w, &ca, err)) != 0 ||
 	    (r = collect(ca->db, &in, err)) != 0 ||
-	    (r = db_crlnumber_next(ca->db, &hex, err)) != 0)
+	    (r = db_crlnumber_next(ca->db, &hex, err)) != 0 ||
+	    (r = check_crl_files(ca, hex, err)) != 0)
 		goto out;
 	if (strlen(hex) > 2 * sizeof(number) - 2) {
 		r = hsmca_error_set(err, HSMCA_E_PARSE, "%s/crlnumber: too "

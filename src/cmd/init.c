@@ -346,6 +346,8 @@ cmd_init(const struct hsmca_ctx *ctx, int argc, char **argv)
 	o.dir = argv[p.optind];
 	if (o.key == NULL)
 		return cli_usage_error(&desc, "--key is required");
+	if (cmd_check_uri(o.key, &err) != 0)
+		return cli_fail(&err);
 	r = run(ctx, &o, &w, &err);
 	cli_print_warnings(ctx, &w);
 	return r == 0 ? HSMCA_EXIT_OK : cli_fail(&err);

@@ -8,6 +8,7 @@
 #include "hsmca/cli.h"
 #include "hsmca/cmd.h"
 #include "hsmca/token.h"
+#include "cmd-util.h"
 
 enum { OPT_TOKEN = 1, OPT_LABEL, OPT_TYPE, OPT_ID };
 
@@ -81,7 +82,7 @@ cmd_keygen(const struct hsmca_ctx *ctx, int argc, char **argv)
 		return rc;
 	if (token_parse_keytype(o.type, &type, &err) != 0 ||
 	    (o.id != NULL && token_parse_id(o.id, id, &id_len, &err) != 0) ||
-	    token_check_uri(o.token, &err) != 0)
+	    cmd_check_uri(o.token, &err) != 0)
 		return cli_fail(&err);
 	if (token_session_open(cli_module(ctx), ctx->pin_file, &t, &w, &err) != 0 ||
 	    token_keygen(t, o.token, o.label, &type, o.id ? id : NULL, id_len,

@@ -10,6 +10,7 @@
 #include "hsmca/cmd.h"
 #include "hsmca/print.h"
 #include "hsmca/token.h"
+#include "cmd-util.h"
 
 enum { OPT_JSON = 1, OPT_ALL, OPT_LOGIN };
 
@@ -80,7 +81,7 @@ cmd_list_objects(const struct hsmca_ctx *ctx, int argc, char **argv)
 
 	if ((rc = parse(argc, argv, &o)) >= 0)
 		return rc;
-	if (o.uri != NULL && token_check_uri(o.uri, &err) != 0)
+	if (o.uri != NULL && cmd_check_uri(o.uri, &err) != 0)
 		return cli_fail(&err);
 	if (token_session_open(cli_module(ctx), ctx->pin_file, &t, &w, &err) != 0 ||
 	    token_list_objects(t, o.uri, o.login, o.all, &list, &err) != 0) {

@@ -92,7 +92,10 @@ cmd_req(const struct hsmca_ctx *ctx, int argc, char **argv)
 	while (r == 0 && (c = cli_next(&p, &arg)) > 0) {
 		switch (c) {
 		case O_KEY: o.key = arg; break;
-		case O_SUBJECT: o.subject = arg; break;
+		case O_SUBJECT:
+			o.subject = arg;
+			r = cmd_check_subject(arg, &w, &err);
+			break;
 		case O_PROFILE: o.profile = arg; break;
 		case O_HASH: o.hash = arg; break;
 		case O_OUT: o.out = arg; break;
@@ -101,17 +104,25 @@ cmd_req(const struct hsmca_ctx *ctx, int argc, char **argv)
 	}
 	if (r != 0) {
 		profile_gn_list_clear(&o.sans);
+		hsmca_warnings_clear(&w);
 		err.code = HSMCA_E_USAGE;
 		return cli_fail(&err);
 	}
 	if (c == CLI_HELP || c == CLI_ERROR) {
 		profile_gn_list_clear(&o.sans);
+		hsmca_warnings_clear(&w);
 		return c == CLI_HELP ? HSMCA_EXIT_OK : HSMCA_EXIT_USAGE;
 	}
 	if (p.optind != argc || o.key == NULL || o.subject == NULL) {
 		profile_gn_list_clear(&o.sans);
+		hsmca_warnings_clear(&w);
 		return cli_usage_error(&desc, "--key and --subject are required, "
 		    "and nothing else");
+	}
+	if (cmd_check_uri(o.key, &err) != 0) {
+		profile_gn_list_clear(&o.sans);
+		hsmca_warnings_clear(&w);
+		return cli_fail(&err);
 	}
 	r = run(ctx, &o, &w, &err);
 	cli_print_warnings(ctx, &w);

@@ -28,7 +28,8 @@ static const struct cli_opt opts[] = {
 };
 
 static const struct cli_desc desc = {
-	"selfsign", "--ca DIR --subject DN [--profile P] [--days N] [--hash H]",
+	"selfsign", "--ca DIR --subject DN [--profile P] [--days N] [--hash H] "
+	"[--out FILE] [--dry-run] [--replace]",
 	"Self-sign the CA's certificate with its token key.", opts,
 };
 
@@ -51,7 +52,11 @@ parse(int argc, char **argv, struct selfsign_opts *o)
 	while ((c = cli_next(&p, &arg)) > 0) {
 		switch (c) {
 		case O_CA: o->ca = arg; break;
-		case O_SUBJECT: o->subject = arg; break;
+		case O_SUBJECT:
+			o->subject = arg;
+			if (cmd_check_subject(arg, NULL, &err) != 0)
+				return cli_fail(&err);
+			break;
 		case O_PROFILE: o->profile = arg; break;
 		case O_HASH: o->hash = arg; break;
 		case O_OUT: o->out = arg; break;
@@ -88,7 +93,9 @@ run(const struct hsmca_ctx *ctx, const struct selfsign_opts *o,
 	char *path = NULL;
 	int r;
 
-	if ((r = ca_open(o->ca, CA_DB_WRITE, &w, &ca, err)) != 0)
+	if ((r = ca_open(o->ca, CA_DB_WRITE, &w, &ca, err)) != 0 ||
+	    (r = ca_check_records(ca, (const char *[]){ ca->conf->cert }, 1,
+	    err)) != 0)
 		goto out;
 	if (ca->cert != NULL && !o->replace) {
 		r = hsmca_error_set(err, HSMCA_E_EXISTS, "%s/%s: the CA has a "

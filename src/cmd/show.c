@@ -19,7 +19,7 @@ static const struct cli_opt show_opts[] = {
 
 static const struct cli_desc show_desc = {
 	"show", "FILE",
-	"print a certificate, certificate request or CRL (PEM or DER)",
+	"Print a certificate, certificate request or CRL (PEM or DER).",
 	show_opts,
 };
 

@@ -59,7 +59,9 @@ parse_one(struct sign_opts *o, int c, const char *arg, struct hsmca_error *err)
 	switch (c) {
 	case O_CA: o->ca = arg; return 0;
 	case O_PROFILE: o->profile = arg; return 0;
-	case O_SUBJECT: o->subject = arg; return 0;
+	case O_SUBJECT:
+		o->subject = arg;
+		return cmd_check_subject(arg, NULL, err);
 	case O_OUT: o->out = arg; return 0;
 	case O_OUTDIR: o->out_dir = arg; return 0;
 	case O_DRY: o->dry_run = true; return 0;
@@ -124,6 +126,8 @@ prepare_job(const struct hsmca_ctx *ctx, const struct sign_opts *o,
 	job->in.subject = o->subject;
 	job->in.san = o->sans.n ? &o->sans : NULL;
 	job->in.issuer = ca->cert;
+	job->chain = ca->chain;
+	job->n_chain = ca->n_chain;
 	job->in.issuer_pubkey = issuer_pub;
 	job->in.now = ctx->now();
 	job->in.days = (unsigned)o->days;

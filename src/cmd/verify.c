@@ -32,7 +32,7 @@ static const struct cli_desc verify_desc = {
 	"verify",
 	"--ca-file ROOT [--chain FILE] [--crl FILE]... [--hostname H] "
 	    "[--purpose server|client] CERT",
-	"validate a certificate's path to a trusted root",
+	"Validate a certificate's path to a trusted root.",
 	verify_opts,
 };
 

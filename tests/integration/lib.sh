@@ -73,6 +73,15 @@ make_token() {
 		--pin "${2:-$PIN}" >/dev/null
 }
 
+# make_root DIR SUBJECT: a token "ca", a key "root" on it, and a self-signed
+# CA directory DIR; the key's URI is left in $KEY.
+make_root() {
+	make_token ca
+	KEY=$(h keygen --token pkcs11:token=ca --label root)
+	h init "$1" --key "$KEY" 2>/dev/null
+	h selfsign --yes --ca "$1" --subject "$2" 2>/dev/null
+}
+
 # h ARGS...: run hsmca on SoftHSM2's module with the PIN from the environment.
 h() { HSMCA_PIN=${HSMCA_PIN-$PIN} "$HSMCA" --module "$SOFTHSM_MODULE" "$@"; }
 

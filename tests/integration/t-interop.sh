@@ -8,13 +8,18 @@ export HSMCA_PROFILE_PATH=$SRCDIR/profiles
 [ -e /usr/lib/x86_64-linux-gnu/engines-3/pkcs11.so ] || [ -n "$(find /usr/lib -name pkcs11.so -path '*engines*' 2>/dev/null | head -1)" ] \
 	|| { echo "SKIP: no OpenSSL pkcs11 engine"; exit 77; }
 cd "$T"
+# The engine loads SoftHSM2 itself, not p11-kit-proxy: with every module the
+# machine registers (tpm2-pkcs11's, when installed) it picks the wrong token,
+# and with a smart card present (the SmartCard-HSM lane's emulator) it logs
+# in there with this PIN ("Invalid PIN length", then openssl segfaults).
+export PKCS11_MODULE_PATH=$SOFTHSM_MODULE
 QUIET=1 MODULE=$SOFTHSM_MODULE TOKDIR=$T/seed-tokens PIN=$PIN \
 	bash "$SRCDIR/tests/integration/anchors/seed-openssl.sh" "$T/seed" >/dev/null 2>&1 \
 	|| fail "seed-openssl.sh could not build the OpenSSL CA"
 export SOFTHSM2_CONF=$T/seed/softhsm2.conf
 I=$T/seed/intermediate
 ENG=(-engine pkcs11 -keyform engine -passin "pass:$PIN")
-OCA=(env OPENSSL_CONF="$T/seed/openssl-engine.cnf" openssl ca -config "$T/seed/config/sign_server_csr.ini" "${ENG[@]}" -batch)
+OCA=(openssl ca -config "$T/seed/config/sign_server_csr.ini" "${ENG[@]}" -batch)
 cp "$I/index.txt" index.orig
 
 # hsmca takes the directory over without changing a line of it.

@@ -113,7 +113,7 @@ expect_fail 1 h keygen --token pkcs11:token=absent --label x
 grep -q "^hsmca: pkcs11:token=absent: no token matches this URI" "$T/stderr" || fail "missing token message: $(cat "$T/stderr")"
 expect_fail 1 "$HSMCA" --module "$T/no-such-module.so" keygen --token "$TOK" --label x
 grep -q "^hsmca: $T/no-such-module.so: cannot load PKCS#11 module" "$T/stderr" || fail "missing module message: $(cat "$T/stderr")"
-expect_fail 1 h keygen --token token=ca --label x
+expect_fail 2 h keygen --token token=ca --label x   # malformed argument: usage
 grep -q "must start with 'pkcs11:'" "$T/stderr" || fail "bad URI message"
 pass "missing token, missing module, bad URI: clear errors"
 # a token without the Ed25519 key pair mechanism: refused, nothing made.

@@ -103,7 +103,7 @@ pass "list-tokens text and JSON"
 # errors
 expect_fail 1 h list-objects pkcs11:token=absent
 grep -q "^hsmca: pkcs11:token=absent: no token matches this URI" "$T/stderr" || fail "missing token message"
-expect_fail 1 h list-objects 'pkcs11:token=ca;bogus=1'
+expect_fail 2 h list-objects 'pkcs11:token=ca;bogus=1'   # malformed argument: usage
 grep -q "unknown attribute" "$T/stderr" || fail "bad URI message"
 expect_fail 2 h list-objects "$CA" pkcs11:token=other
 expect_fail 2 h list-tokens --bogus

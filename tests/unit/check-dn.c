@@ -2,6 +2,7 @@
  * one-line form of index.txt, and the DN policy. */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -179,6 +180,139 @@ START_TEST(test_dangling_backslash)
 }
 END_TEST
 
+/* ---- RFC 5280 values and ';' (issue 10) ------------------------------- */
+
+/* A string of n copies of c (n < 300). */
+static const char *
+repeat(char c, size_t n)
+{
+	static char buf[300];
+
+	memset(buf, c, n);
+	buf[n] = '\0';
+	return buf;
+}
+
+/* key=<n letters> fails with substring; key=<n - 1 letters> passes. */
+static void
+parse_fails_fmt(const char *key, size_t n, const char *substring)
+{
+	struct hsmca_dn dn;
+	char text[400];
+
+	snprintf(text, sizeof(text), "%s=%s,O=x", key, repeat('a', n));
+	parse_fails(text, substring);
+	snprintf(text, sizeof(text), "%s=%s,O=x", key, repeat('a', n - 1));
+	parse_ok(text, &dn);
+	dn_clear(&dn);
+}
+
+START_TEST(test_country_two_letters)
+{
+	struct hsmca_dn dn;
+
+	parse_fails("CN=bob,C=USA", "--subject: countryName 'USA' must be "
+	    "exactly two letters");
+	parse_fails("CN=bob,C=U", "countryName 'U' must be exactly two");
+	parse_fails("/C=U1/CN=bob", "countryName 'U1' must be exactly two");
+	parse_fails("CN=bob,jurisdictionC=DEU", "jurisdictionCountryName 'DEU'");
+	parse_ok("CN=bob,C=US", &dn);
+	dn_clear(&dn);
+}
+END_TEST
+
+START_TEST(test_upper_bounds)
+{
+	struct hsmca_dn dn;
+	char text[400];
+	int k;
+
+	/* one past the bound fails naming the attribute, the bound passes */
+	parse_fails_fmt("CN", 65, "--subject: commonName is 65 characters "
+	    "long, more than the 64 RFC 5280 allows");
+	parse_fails_fmt("OU", 65, "organizationalUnitName is 65 characters");
+	parse_fails_fmt("L", 129, "localityName is 129 characters");
+	parse_fails_fmt("ST", 129, "stateOrProvinceName is 129 characters");
+	parse_fails_fmt("serialNumber", 65, "serialNumber is 65 characters");
+	parse_fails_fmt("title", 65, "title is 65 characters");
+	parse_fails_fmt("postalCode", 41, "postalCode is 41 characters");
+	snprintf(text, sizeof(text), "CN=x,O=%s", repeat('a', 65));
+	parse_fails(text, "organizationName is 65 characters");
+	snprintf(text, sizeof(text), "CN=x,emailAddress=%s@example.com",
+	    repeat('a', 244));
+	parse_fails(text, "emailAddress is 256 characters");
+	/* characters, not bytes: 64 two-byte letters are fine */
+	text[0] = '\0';
+	strcat(text, "CN=");
+	for (k = 0; k < 64; k++)
+		strcat(text, "\xc3\xbc");
+	parse_ok(text, &dn);
+	dn_clear(&dn);
+	parse_fails("CN=x,serialNumber=a_b", "serialNumber 'a_b' has "
+	    "characters a PrintableString cannot hold");
+}
+END_TEST
+
+/* RFC 1779: ';' separates RDNs in the string form; it is never kept
+ * literally unless escaped. */
+START_TEST(test_semicolon)
+{
+	struct hsmca_dn dn;
+	struct hsmca_dn comma;
+	char *a, *b;
+
+	parse_ok("CN=foo;O=bar", &dn);
+	ck_assert_uint_eq(dn.n, 2);
+	ck_assert_str_eq(dn.attrs[0].oid, "2.5.4.10");
+	ck_assert_str_eq(dn.attrs[0].value, "bar");
+	ck_assert_str_eq(dn.attrs[1].value, "foo");
+	parse_ok("CN=foo,O=bar", &comma);
+	ck_assert(dn_oneline(&dn, &a) == 0 && dn_oneline(&comma, &b) == 0);
+	ck_assert_str_eq(a, b);
+	free(a);
+	free(b);
+	dn_clear(&dn);
+	dn_clear(&comma);
+	parse_ok("CN=foo\\;bar", &dn);
+	ck_assert_uint_eq(dn.n, 1);
+	ck_assert_str_eq(dn.attrs[0].value, "foo;bar");
+	dn_clear(&dn);
+	/* a ';' that was meant as text is not an RDN of its own */
+	parse_fails("O=R&D; Sales,CN=x", "is not an attribute=value pair");
+	parse_fails("/O=foo;bar/CN=x", "--subject: ';' in 'O=foo;bar/CN=x': "
+	    "escape it");
+	parse_ok("/O=foo\\;bar/CN=x", &dn);
+	ck_assert_str_eq(dn.attrs[0].value, "foo;bar");
+	dn_clear(&dn);
+}
+END_TEST
+
+START_TEST(test_warn_country_most_specific)
+{
+	struct hsmca_warnings w = { NULL, 0 };
+	struct hsmca_dn dn;
+
+	parse_ok("C=US,O=Example,CN=www.example.com", &dn);
+	ck_assert_int_eq(dn_warn_order(&dn, &w), 0);
+	ck_assert_uint_eq(w.n, 1);
+	ck_assert_ptr_nonnull(strstr(w.msgs[0], "countryName (C=) is its most "
+	    "specific part"));
+	hsmca_warnings_clear(&w);
+	dn_clear(&dn);
+	/* the right order, a country alone, the OpenSSL form: no warning */
+	parse_ok("CN=www.example.com,O=Example,C=US", &dn);
+	ck_assert_int_eq(dn_warn_order(&dn, &w), 0);
+	dn_clear(&dn);
+	parse_ok("C=US", &dn);
+	ck_assert_int_eq(dn_warn_order(&dn, &w), 0);
+	dn_clear(&dn);
+	parse_ok("/C=US/O=Example/CN=x", &dn);
+	ck_assert_int_eq(dn_warn_order(&dn, &w), 0);
+	dn_clear(&dn);
+	ck_assert_uint_eq(w.n, 0);
+}
+END_TEST
+
 /* ---- policy ---------------------------------------------------------- */
 
 static struct hsmca_policy_rule rules[] = {
@@ -282,6 +416,31 @@ START_TEST(test_policy_match_missing)
 }
 END_TEST
 
+/* A request's own subject meets the same bounds, and the policy warns
+ * about the order. */
+START_TEST(test_policy_validates_and_warns)
+{
+	struct hsmca_error err = { 0, "" };
+	struct hsmca_warnings w = { NULL, 0 };
+	struct hsmca_profile p;
+	struct hsmca_dn s = { NULL, 0 }, i, out = { NULL, 0 };
+
+	policy_profile(&p, false);
+	ck_assert(dn_append(&s, "2.5.4.3", "bob") == 0);
+	ck_assert(dn_append(&s, "2.5.4.6", "USA") == 0);
+	parse_ok("CN=ca,C=US", &i);
+	ck_assert_int_eq(dn_apply_policy(&p, &s, &i, &out, &w, &err),
+	    HSMCA_E_PARSE);
+	ck_assert_ptr_nonnull(strstr(err.msg, "subject: countryName 'USA'"));
+	ck_assert_ptr_null(out.attrs);
+	ck_assert_uint_eq(w.n, 1);
+	ck_assert_ptr_nonnull(strstr(w.msgs[0], "most specific"));
+	hsmca_warnings_clear(&w);
+	dn_clear(&s);
+	dn_clear(&i);
+}
+END_TEST
+
 START_TEST(test_policy_match_equal)
 {
 	struct hsmca_error err = { 0, "" };
@@ -315,6 +474,10 @@ dn_suite(void)
 	tcase_add_test(t, test_multi_valued_rdn);
 	tcase_add_test(t, test_missing_name);
 	tcase_add_test(t, test_dangling_backslash);
+	tcase_add_test(t, test_country_two_letters);
+	tcase_add_test(t, test_upper_bounds);
+	tcase_add_test(t, test_semicolon);
+	tcase_add_test(t, test_warn_country_most_specific);
 	suite_add_tcase(s, t);
 	tcase_add_test(p, test_policy_absent_keeps_subject);
 	tcase_add_test(p, test_policy_drops_and_warns);
@@ -322,6 +485,7 @@ dn_suite(void)
 	tcase_add_test(p, test_policy_match_differs);
 	tcase_add_test(p, test_policy_match_missing);
 	tcase_add_test(p, test_policy_match_equal);
+	tcase_add_test(p, test_policy_validates_and_warns);
 	suite_add_tcase(s, p);
 	return s;
 }

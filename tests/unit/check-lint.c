@@ -268,6 +268,27 @@ START_TEST(test_server_without_san)
 }
 END_TEST
 
+/* CA/B Forum BR 7.1.2.2: a TLS subordinate CA carries EKU serverAuth, and
+ * CA certificates carry no SAN; server-san is for end entities. */
+START_TEST(test_server_eku_ca_without_san)
+{
+	struct spec s, is;
+
+	spec_ca(&s, 0);
+	s.key = "inter-rsa2048";
+	s.subject = "CN=TLS Sub CA";
+	s.server_eku = true;
+	s.na = NOW + 365 * 86400;
+	spec_ca(&is, -1);
+	expect(&s, &is, NULL);
+	/* no basicConstraints at all: an end entity, the rule applies */
+	spec_leaf(&s);
+	s.ca = -1;
+	s.san = NULL;
+	expect(&s, NULL, "server-san");
+}
+END_TEST
+
 START_TEST(test_pathlen_without_ca)
 {
 	struct spec s;
@@ -507,6 +528,7 @@ lint_suite(void)
 	tcase_add_test(t, test_data_encipherment_on_ed25519);
 	tcase_add_test(t, test_key_agreement_on_rsa);
 	tcase_add_test(t, test_server_without_san);
+	tcase_add_test(t, test_server_eku_ca_without_san);
 	tcase_add_test(t, test_pathlen_without_ca);
 	tcase_add_test(t, test_issuer_pathlen_zero_issuing_ca);
 	tcase_add_test(t, test_issuer_not_a_ca);

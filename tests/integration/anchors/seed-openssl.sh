@@ -57,24 +57,6 @@ slots.mechanisms = ALL
 library.reset_on_fork = false
 EOF
 export SOFTHSM2_CONF="$D/softhsm2.conf"
-# Addition: the pkcs11 engine loads only $MODULE.  By default it goes
-# through p11-kit's proxy to every registered module, and with a smart card
-# present (the SmartCard-HSM lane's emulator) it logs in there with this
-# PIN first ("Invalid PIN length", then openssl segfaults).
-engine=$(find /usr/lib -path '*engines-3/pkcs11.so' 2>/dev/null | head -1)
-cat > "$D/openssl-engine.cnf" <<EOF
-openssl_conf = openssl_init
-[openssl_init]
-engines = engine_section
-[engine_section]
-pkcs11 = pkcs11_section
-[pkcs11_section]
-engine_id = pkcs11
-dynamic_path = ${engine:-pkcs11}
-MODULE_PATH = $MODULE
-init = 0
-EOF
-export OPENSSL_CONF="$D/openssl-engine.cnf"
 run softhsm2-util --init-token --free --label ca --pin "$PIN" --so-pin "$SO_PIN"
 
 # --- keys on the token (guide: pkcs11-tool -l --keypairgen --key-type EC:secp384r1 --label root)
