@@ -28,3 +28,12 @@ has 'object=root;type=private' objects.txt || { cat objects.txt >&2; fail "list-
 awk -v RS= '/object=ESPICOHSMTR;type=private/' objects.txt | has 'Key: *ec:secp256k1' ||
 	{ cat objects.txt >&2; fail "the card's device key does not list as secp256k1"; }
 pass "list-objects --login: hsmca's keys and the card's secp256k1 device key"
+
+# Its label and its all-zero CKA_ID are taken: keygen must not make a second
+# key that a URI by label or id could confuse with it.
+expect_fail 1 hm keygen --token "$LANE_TOKEN" --label ESPICOHSMTR --type ec:secp256r1
+one_hsmca_line '--label already used'
+expect_fail 1 hm keygen --token "$LANE_TOKEN" --label zero-id --id 0000000000000000000000000000000000000000
+one_hsmca_line '--id already used'
+no_object zero-id
+pass "the device key's label and CKA_ID are refused for new keys"
