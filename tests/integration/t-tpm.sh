@@ -23,6 +23,32 @@ done
 # then must be deleted.
 keygen_refused ec:secp521r1 'deleted'
 
+# The template other tools write (public CKA_VERIFY=TRUE, CKA_ENCRYPT=FALSE)
+# is refused by tpm2-pkcs11, and an RSA key made with CKA_DECRYPT=FALSE
+# cannot sign PKCS #1 there (the TPM signs it with its decrypt operation):
+# keygen falls back to the minimal template in both cases, counted with
+# pkcs11-spy (two C_GenerateKeyPair), and the key is safe and signs.
+if [ -r "$SPY_MODULE" ] && [ -n "${HSMCA_TESTABLE:-}" ]; then
+	lsan_allow leak:pkcs11-spy.so
+	PKCS11SPY=$TPM_MODULE PKCS11SPY_OUTPUT=$T/spy.log HSMCA_PIN=$TPM_PIN \
+		HSMCA_TEST_FLAGS=keygen-verify-template "$HSMCA_TESTABLE" --module "$SPY_MODULE" \
+		keygen --token "$LANE_TOKEN" --label k-fallback --type ec:secp256r1 >/dev/null 2>"$T/stderr" ||
+		{ cat "$T/stderr" >&2; fail "keygen with the refused template"; }
+	[ "$(grep -c '^[0-9]*: C_GenerateKeyPair$' "$T/spy.log")" = 2 ] || fail "no second C_GenerateKeyPair"
+	key_is_safe k-fallback
+	pass "a template tpm2-pkcs11 refuses: the minimal one is asked for, the key is safe"
+fi
+rm -f "$T/spy.log"
+[ -r "$SPY_MODULE" ] && PKCS11SPY=$TPM_MODULE PKCS11SPY_OUTPUT=$T/spy.log HSMCA_PIN=$TPM_PIN \
+	"$HSMCA" --module "$SPY_MODULE" keygen --token "$LANE_TOKEN" --label k-rsa-sign --type rsa:2048 >/dev/null
+if [ -e "$T/spy.log" ]; then
+	[ "$(grep -c '^[0-9]*: C_GenerateKeyPair$' "$T/spy.log")" = 2 ] ||
+		fail "RSA on the TPM: the full template's key signed (tpm2-pkcs11 changed?)"
+	[ "$(grep -c '^[0-9]*: C_DestroyObject$' "$T/spy.log")" = 2 ] || fail "the pair that cannot sign was not deleted"
+	key_is_safe k-rsa-sign
+	pass "RSA on the TPM: the key that cannot sign is deleted, the minimal template's key signs"
+fi
+
 # Every object of the real token, past the uninitialised one (one note).
 HSMCA_MODULE=$TPM_MODULE HSMCA_PIN=$TPM_PIN "$HSMCA" list-objects --login >objects.txt 2>"$T/stderr" ||
 	{ cat "$T/stderr" >&2; fail "list-objects --login without URI"; }
