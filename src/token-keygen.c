@@ -235,29 +235,37 @@ template_refused(CK_RV rv)
 	}
 }
 
-/* The full template, or the minimal one when the token refuses it. */
-static int
-generate_pair(CK_FUNCTION_LIST *f, CK_SESSION_HANDLE s, const char *tlabel,
-    const struct gen_req *g, CK_OBJECT_HANDLE *hpub, CK_OBJECT_HANDLE *hpriv,
-    struct hsmca_error *err)
+/* Sign a digest with the new key as hsmca will sign with it (PKCS #1 v1.5
+ * for RSA, ECDSA, EdDSA): a key can be CKA_SIGN and still not sign
+ * (tpm2-pkcs11 signs RSA PKCS #1 with the TPM's decrypt operation, which a
+ * key made with CKA_DECRYPT=FALSE does not have). */
+static CK_RV
+test_sign(CK_FUNCTION_LIST *f, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE h,
+    const struct hsmca_keytype *type)
 {
-	CK_RV rv, rv2;
+	/* DigestInfo of SHA-256, then 32 bytes standing for the digest */
+	static const unsigned char data[19 + 32] = { 0x30, 0x31, 0x30, 0x0d,
+	    0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01,
+	    0x05, 0x00, 0x04, 0x20, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13,
+	    14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30,
+	    31, 32 };
+	CK_MECHANISM mech = { CKM_ECDSA, NULL, 0 };
+	unsigned char sig[1024];
+	CK_ULONG len = sizeof(sig);
+	CK_BYTE_PTR in = (CK_BYTE_PTR)(uintptr_t)data + 19;
+	CK_ULONG inlen = 32;
+	CK_RV rv;
 
-	rv = generate(f, s, g, false, hpub, hpriv);
-	if (rv == CKR_OK)
-		return 0;
-	if (!template_refused(rv))
-		return hsmca_error_set(err, HSMCA_E_TOKEN, "%s: generating a "
-		    "%s key pair failed: %s", tlabel, g->type->name,
-		    p11_kit_strerror(rv));
-	*hpub = *hpriv = CK_INVALID_HANDLE;
-	rv2 = generate(f, s, g, true, hpub, hpriv);
-	if (rv2 == CKR_OK)
-		return 0;
-	return hsmca_error_set(err, HSMCA_E_TOKEN, "%s: generating a %s key "
-	    "pair failed: %s (and with only sign, sensitive and not "
-	    "extractable asked: %s)", tlabel, g->type->name,
-	    p11_kit_strerror(rv), p11_kit_strerror(rv2));
+	if (type->pk == GNUTLS_PK_RSA) {
+		mech.mechanism = CKM_RSA_PKCS;
+		in = (CK_BYTE_PTR)(uintptr_t)data;
+		inlen = sizeof(data);
+	} else if (type->pk == GNUTLS_PK_EDDSA_ED25519) {
+		mech.mechanism = CKM_EDDSA;
+	}
+	if ((rv = f->C_SignInit(s, &mech, h)) != CKR_OK)
+		return rv;
+	return f->C_Sign(s, in, inlen, sig, &len);
 }
 
 static size_t
@@ -479,13 +487,17 @@ key_uri(struct hsmca_token *t, const char *turl, const unsigned char *id,
 	return r;
 }
 
-/* Generate in session s (logged in), give the pair its ID and check it:
- * 0, KEY_LOOK_AGAIN (the pair stays, with its ID) or an error (the pair is
- * deleted). */
+enum { KEY_RETRY = 2 };
+
+/* One pair, with the full template or the minimal one: 0, KEY_LOOK_AGAIN
+ * (the pair stays, with its ID), KEY_RETRY (the full template did not give
+ * a key that signs: nothing is left, ask for the minimal one), or an error
+ * (the pair is deleted).  *first: what the full template's generation
+ * said. */
 static int
-make_pair(CK_FUNCTION_LIST *f, CK_SESSION_HANDLE s, const char *tlabel,
-    const struct gen_req *g, unsigned char *id_out, size_t *id_len,
-    struct hsmca_error *err)
+make_once(CK_FUNCTION_LIST *f, CK_SESSION_HANDLE s, const char *tlabel,
+    const struct gen_req *g, bool minimal, CK_RV *first,
+    unsigned char *id_out, size_t *id_len, struct hsmca_error *err)
 {
 	CK_OBJECT_HANDLE hpub = CK_INVALID_HANDLE, hpriv = CK_INVALID_HANDLE;
 	CK_ATTRIBUTE at = { CKA_ID, id_out, 20 };
@@ -493,8 +505,20 @@ make_pair(CK_FUNCTION_LIST *f, CK_SESSION_HANDLE s, const char *tlabel,
 	CK_RV rv;
 	int r;
 
-	if ((r = generate_pair(f, s, tlabel, g, &hpub, &hpriv, err)) != 0)
-		return r;
+	rv = generate(f, s, g, minimal, &hpub, &hpriv);
+	if (rv != CKR_OK && !minimal && template_refused(rv)) {
+		*first = rv;
+		return KEY_RETRY;
+	}
+	if (rv != CKR_OK && !minimal)
+		return hsmca_error_set(err, HSMCA_E_TOKEN, "%s: generating a "
+		    "%s key pair failed: %s", tlabel, g->type->name,
+		    p11_kit_strerror(rv));
+	if (rv != CKR_OK)
+		return hsmca_error_set(err, HSMCA_E_TOKEN, "%s: generating a "
+		    "%s key pair failed: %s (and with only sign, sensitive and "
+		    "not extractable asked: %s)", tlabel, g->type->name,
+		    p11_kit_strerror(*first), p11_kit_strerror(rv));
 	if (g->id != NULL) {
 		memcpy(id_out, g->id, g->id_len);
 		*id_len = g->id_len;
@@ -512,11 +536,43 @@ make_pair(CK_FUNCTION_LIST *f, CK_SESSION_HANDLE s, const char *tlabel,
 		*id_len = 20;
 	}
 	tok_read_attrs(f, s, hpriv, &a);
-	if ((r = judge_key(&a, tlabel, true, err)) >= 0)
+	if ((r = judge_key(&a, tlabel, true, err)) < 0)
+		goto bad;
+	/* a key that needs a PIN per signature is not tried here */
+	if (a.always_auth || (rv = test_sign(f, s, hpriv, g->type)) == CKR_OK)
 		return r;
+	if (!minimal) {
+		*first = rv;
+		r = KEY_RETRY;
+	} else {
+		r = hsmca_error_set(err, HSMCA_E_TOKEN, "%s: the token made a %s "
+		    "key that cannot sign (%s; with the full template: %s); the "
+		    "key pair was deleted", tlabel, g->type->name,
+		    p11_kit_strerror(rv), p11_kit_strerror(*first));
+	}
 bad:
 	f->C_DestroyObject(s, hpriv);
 	f->C_DestroyObject(s, hpub);
+	return r;
+}
+
+/* Generate in session s (logged in), give the pair its ID and check it
+ * (attributes and a test signature): the full template first, the minimal
+ * one when the token refuses it or makes a key with it that cannot sign.
+ * 0, KEY_LOOK_AGAIN (the pair stays, with its ID) or an error (the pair is
+ * deleted). */
+static int
+make_pair(CK_FUNCTION_LIST *f, CK_SESSION_HANDLE s, const char *tlabel,
+    const struct gen_req *g, unsigned char *id_out, size_t *id_len,
+    struct hsmca_error *err)
+{
+	CK_RV first = CKR_OK;
+	int r;
+
+	r = make_once(f, s, tlabel, g, false, &first, id_out, id_len, err);
+	if (r == KEY_RETRY)
+		r = make_once(f, s, tlabel, g, true, &first, id_out, id_len,
+		    err);
 	return r;
 }
 

@@ -16,7 +16,20 @@ SPY_MODULE=/usr/lib/x86_64-linux-gnu/pkcs11/pkcs11-spy.so
 command -v softhsm2-util >/dev/null && [ -n "$SOFTHSM_MODULE" ] || { echo "SKIP: no SoftHSM2"; exit 77; }
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/hsmca-it-XXXXXX")
-trap '[ -n "${HSMCA_KEEP_TEST_DIR:-}" ] || rm -rf "$T"' EXIT
+# at_exit CMD...: run CMD when the test ends, however it ends (last registered
+# first), before $T is removed: tokens.sh stops its daemons this way, by pid.
+_at_exit=()
+at_exit() { _at_exit=("$(printf '%q ' "$@")" "${_at_exit[@]}"); }
+_lib_exit() {
+	local rc=$? c
+	set +e
+	trap '' HUP INT TERM   # a second signal must not cut the cleanup short
+	for c in "${_at_exit[@]}"; do eval "$c"; done
+	[ -n "${HSMCA_KEEP_TEST_DIR:-}" ] || rm -rf "$T"
+	exit "$rc"
+}
+trap _lib_exit EXIT
+trap 'exit 129' HUP; trap 'exit 130' INT; trap 'exit 143' TERM
 [ -z "${HSMCA_KEEP_TEST_DIR:-}" ] || echo "test directory: $T" >&2
 export SOFTHSM2_CONF=$T/softhsm2.conf
 mkdir -p "$T/tokens"
@@ -28,7 +41,27 @@ slots.removable = false
 slots.mechanisms = ALL
 library.reset_on_fork = false
 CONF
-unset HSMCA_PIN GNUTLS_PIN
+unset HSMCA_PIN GNUTLS_PIN HSMCA_MODULE
+# libtpm2-pkcs11-1 registers tpm2-pkcs11 with p11-kit for every program.  A
+# user module config overrides that registration -- but p11-kit 0.24 reads no
+# user config at all in a program running as root ("skipping user config in
+# program running as root", P11_KIT_DEBUG=conf), as CI and autopkgtest do.  So
+# both: the override for non-root runs (buildds), and for root runs an
+# environment in which the module, if it loads, finds no TPM quietly (its
+# default TCTIs would try any swtpm on port 2321) and keeps its database in $T,
+# not in $HOME/.tpm2_pkcs11.  tokens.sh's tpm_start replaces all of this for
+# the test that wants the TPM.
+export XDG_CONFIG_HOME=$T/config
+mkdir -p "$XDG_CONFIG_HOME/pkcs11/modules" "$T/tpm2-unused"
+printf 'enable-in: hsmca-no-program\n' > "$XDG_CONFIG_HOME/pkcs11/modules/tpm2_pkcs11.module"
+export TPM2_PKCS11_STORE=$T/tpm2-unused TPM2_PKCS11_LOG_LEVEL=0 TSS2_LOG=all+NONE
+export TPM2_PKCS11_TCTI=device:/dev/null/no-tpm
+# Likewise OpenSC (registered too) sees every card on the machine through
+# pcscd -- an emulated SmartCard-HSM of t-schsm or of a manual session -- and
+# the registry-based tests (openssl's pkcs11 engine among them) would find
+# its keys and try their PIN on it.  A pcscd socket that is not there hides
+# them; tokens.sh's schsm_start gives the card lane the real one.
+export PCSCLITE_CSOCK_NAME=$T/no-pcscd
 # The p11-kit registry also loads the trust module and OpenSC; tests name the
 # module unless they test the registry itself.
 PIN=1234
