@@ -93,10 +93,10 @@ cd "$T/work" || exit 1
 export HSMCA_PROFILE_PATH=$T/p1:$T/p2
 
 expect "hsmca " list-tokens list-objects keygen init selfsign req sign \
-	revoke gencrl list-certs chain verify show audit
+	renew revoke gencrl list-certs chain verify show audit
 expect "hsmca li" list-tokens list-objects list-certs
 expect "hsmca --module /x/y.so sel" selfsign
-expect "hsmca --pin-file pin re" req revoke
+expect "hsmca --pin-file pin re" req renew revoke
 expect "hsmca --v" --verbose --version
 expect "hsmca keygen --" --token --label --type --id --module --pin-file \
 	--yes --verbose --quiet --help
@@ -124,6 +124,26 @@ expect "hsmca keygen --label " ""
 expect "hsmca audit " verify
 expect "hsmca audit verify " ""
 expect "hsmca init " cadir profiles
+# issue 11: --hash everywhere, --rsa-pss, renew, --expiring, dates
+expect "hsmca sign --ha" --hash
+expect "hsmca sign --hash " sha256 sha384 sha512
+expect "hsmca gencrl --hash=sha" sha256 sha384 sha512
+expect "hsmca gencrl --" --ca --days --hash --rsa-pss --out --module \
+	--pin-file --yes --verbose --quiet --help
+expect_has "hsmca sign --" --not-before --not-after --rsa-pss --hash
+expect_has "hsmca selfsign --" --not-before --not-after --rsa-pss
+expect "hsmca renew --" --ca --serial --cert --days --not-before \
+	--not-after --hash --rsa-pss --profile --out --revoke-old --dry-run \
+	--module --pin-file --yes --verbose --quiet --help
+expect "hsmca renew --ca $T/ca --profile c" ca-only
+expect "hsmca renew --cert re" request.csr
+expect "hsmca renew --serial " ""
+expect "hsmca renew --hash sha3" sha384
+expect "hsmca sign --not-after " ""
+expect "hsmca selfsign --not-before " ""
+expect "hsmca list-certs --exp" --expiring
+expect "hsmca list-certs --expiring " ""
+expect "hsmca init x --openssl-conf re" request.csr
 
 # Without HSMCA_PROFILE_PATH the system directories are searched: a name
 # from p1 must then not be offered.

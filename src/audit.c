@@ -125,6 +125,7 @@ format_rec(const struct hsmca_audit_rec *r, unsigned long seq,
 	add_str(o, "key", r->key_uri);
 	add_str(o, "token_serial", r->token_serial);
 	add_str(o, "profile", r->profile);
+	add_str(o, "renews", r->renews);
 	add_str(o, "serial", r->serial);
 	add_str(o, "subject", r->subject);
 	add_str(o, "expiry", r->expiry);

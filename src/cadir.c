@@ -23,6 +23,7 @@ cadir_free(struct hsmca_cadir *ca)
 	free(ca->module);
 	free(ca->cert);
 	free(ca->chain);
+	free(ca->hash);
 	free(ca);
 }
 
@@ -113,6 +114,29 @@ conf_string(const struct hsmca_ini_entry *e, const char *file, bool path,
 }
 
 static int
+conf_hash(const struct hsmca_ini_entry *e, const char *file, char **out,
+    struct hsmca_error *err)
+{
+	if (strcmp(e->value, "sha256") != 0 && strcmp(e->value, "sha384") != 0
+	    && strcmp(e->value, "sha512") != 0)
+		return hsmca_error_set(err, HSMCA_E_PARSE, "%s:%u: hash: '%s' "
+		    "is not sha256, sha384 or sha512", file, e->line, e->value);
+	return conf_string(e, file, false, out, err);
+}
+
+static int
+conf_yesno(const struct hsmca_ini_entry *e, const char *file, bool *given,
+    bool *out, struct hsmca_error *err)
+{
+	if (strcmp(e->value, "yes") != 0 && strcmp(e->value, "no") != 0)
+		return hsmca_error_set(err, HSMCA_E_PARSE, "%s:%u: %s: '%s' is "
+		    "not yes or no", file, e->line, e->key, e->value);
+	*given = true;
+	*out = strcmp(e->value, "yes") == 0;
+	return 0;
+}
+
+static int
 conf_entry(struct hsmca_cadir *ca, const struct hsmca_ini_entry *e,
     const char *file, struct hsmca_error *err)
 {
@@ -136,6 +160,10 @@ conf_entry(struct hsmca_cadir *ca, const struct hsmca_ini_entry *e,
 		return conf_number(e, file, 36500, &ca->crl_days, err);
 	if (in_def && strcmp(e->key, "lock_timeout") == 0)
 		return conf_number(e, file, 3600, &ca->lock_timeout, err);
+	if (in_def && strcmp(e->key, "hash") == 0)
+		return conf_hash(e, file, &ca->hash, err);
+	if (in_def && strcmp(e->key, "rsa_pss") == 0)
+		return conf_yesno(e, file, &ca->rsa_pss_given, &ca->rsa_pss, err);
 	return hsmca_error_set(err, HSMCA_E_PARSE, "%s:%u: unknown key '%s' "
 	    "in [%s]", file, e->line, e->key, e->section);
 }
@@ -201,12 +229,14 @@ cadir_save(const struct hsmca_cadir *ca, struct hsmca_error *err)
 
 	n = asprintf(&text, "# hsmca CA directory configuration (hsmca(1))\n"
 	    "[ca]\nkey = %s\n%s%s%scertificate = %s\n%s%s%s"
-	    "\n[defaults]\ncrl_days = %u\nlock_timeout = %u\n",
+	    "\n[defaults]\ncrl_days = %u\nlock_timeout = %u\n%s%s%s%s",
 	    ca->key_uri, ca->module ? "module = " : "",
 	    ca->module ? ca->module : "", ca->module ? "\n" : "",
 	    ca->cert, ca->chain ? "chain = " : "",
 	    ca->chain ? ca->chain : "", ca->chain ? "\n" : "", ca->crl_days,
-	    ca->lock_timeout);
+	    ca->lock_timeout, ca->hash ? "hash = " : "", ca->hash ? ca->hash :
+	    "", ca->hash ? "\n" : "", !ca->rsa_pss_given ? "" : ca->rsa_pss ?
+	    "rsa_pss = yes\n" : "rsa_pss = no\n");
 	path = cadir_path(ca, CADIR_CONF);
 	if (n < 0 || path == NULL) {
 		r = hsmca_error_set(err, HSMCA_E_NOMEM, "out of memory");

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "hsmca/cli.h"
@@ -77,6 +78,31 @@ cli_next(struct cli_parser *p, const char **arg)
 		return CLI_ERROR;
 	}
 	return c;
+}
+
+int
+cli_parse_all(const struct cli_desc *desc, int argc, char **argv,
+    cli_opt_fn fn, void *opts)
+{
+	struct hsmca_error err = { 0 };
+	struct cli_parser p;
+	const char *arg;
+	int c;
+
+	cli_parser_init(&p, desc, argc, argv);
+	while ((c = cli_next(&p, &arg)) > 0)
+		if (fn(opts, c, arg, &err) != 0) {
+			err.code = HSMCA_E_USAGE;
+			return cli_fail(&err);
+		}
+	if (c == CLI_HELP)
+		return -1;
+	if (c == CLI_ERROR)
+		return HSMCA_EXIT_USAGE;
+	if (p.optind != argc)
+		return cli_usage_error(desc, "unexpected argument '%s'",
+		    argv[p.optind]);
+	return 0;
 }
 
 void
@@ -246,4 +272,94 @@ const char *
 cli_module(const struct hsmca_ctx *ctx)
 {
 	return ctx->module != NULL ? ctx->module : ctx->module_env;
+}
+
+int
+cli_parse_hash(const char *name, const char *text, const char **out,
+    struct hsmca_error *err)
+{
+	static const char *const hashes[] = { "sha256", "sha384", "sha512" };
+	size_t i;
+
+	for (i = 0; i < sizeof(hashes) / sizeof(hashes[0]); i++)
+		if (strcmp(text, hashes[i]) == 0) {
+			*out = hashes[i];
+			return 0;
+		}
+	return hsmca_error_set(err, HSMCA_E_USAGE, "%s: unknown hash '%s' "
+	    "(sha256, sha384 or sha512)", name, text);
+}
+
+/* Exactly n decimal digits at s, as a number; -1 otherwise. */
+static int
+digits(const char *s, int n)
+{
+	int v = 0, i;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+/* "YYYY-MM-DDTHH:MM:SS" then "Z" or "+HH:MM"/"-HH:MM": RFC 3339's
+ * date-time without fractions of a second.  Returns the offset from UTC in
+ * seconds through *off, or -1 when text is not one. */
+static int
+rfc3339_fields(const char *s, struct tm *tm, long *off)
+{
+	int sign;
+
+	if (strlen(s) < 20 || s[4] != '-' || s[7] != '-' ||
+	    (s[10] != 'T' && s[10] != 't') || s[13] != ':' || s[16] != ':')
+		return -1;
+	memset(tm, 0, sizeof(*tm));
+	tm->tm_year = digits(s, 4) - 1900;
+	tm->tm_mon = digits(s + 5, 2) - 1;
+	tm->tm_mday = digits(s + 8, 2);
+	tm->tm_hour = digits(s + 11, 2);
+	tm->tm_min = digits(s + 14, 2);
+	tm->tm_sec = digits(s + 17, 2);
+	if (tm->tm_year < 0 || tm->tm_mon < 0 || tm->tm_mon > 11 ||
+	    tm->tm_mday < 1 || tm->tm_mday > 31 || tm->tm_hour < 0 ||
+	    tm->tm_hour > 23 || tm->tm_min < 0 || tm->tm_min > 59 ||
+	    tm->tm_sec < 0 || tm->tm_sec > 59)
+		return -1;
+	s += 19;
+	if ((s[0] == 'Z' || s[0] == 'z') && s[1] == '\0') {
+		*off = 0;
+		return 0;
+	}
+	if ((s[0] != '+' && s[0] != '-') || strlen(s) != 6 || s[3] != ':' ||
+	    digits(s + 1, 2) < 0 || digits(s + 1, 2) > 23 ||
+	    digits(s + 4, 2) < 0 || digits(s + 4, 2) > 59)
+		return -1;
+	sign = s[0] == '-' ? -1 : 1;
+	*off = sign * (digits(s + 1, 2) * 3600L + digits(s + 4, 2) * 60L);
+	return 0;
+}
+
+int
+cli_parse_time(const char *name, const char *text, time_t *out,
+    struct hsmca_error *err)
+{
+	struct tm tm, given;
+	time_t t;
+	long off;
+
+	if (rfc3339_fields(text, &tm, &off) != 0)
+		goto bad;
+	given = tm;
+	t = timegm(&tm);
+	/* timegm() normalises 2027-02-30 to March 2nd: refuse it instead */
+	if (t == (time_t)-1 || tm.tm_mday != given.tm_mday ||
+	    tm.tm_mon != given.tm_mon)
+		goto bad;
+	*out = t - off;
+	return 0;
+bad:
+	return hsmca_error_set(err, HSMCA_E_USAGE, "%s: '%s' is not an RFC "
+	    "3339 time such as 2027-01-15T00:00:00Z", name, text);
 }

@@ -17,6 +17,7 @@
 
 #include <gnutls/gnutls.h>
 #include <gnutls/abstract.h>
+#include <gnutls/crypto.h>
 #include <gnutls/x509.h>
 #include <libtasn1.h>
 
@@ -32,7 +33,12 @@ struct crl_alg {
 	gnutls_sign_algorithm_t sign;
 	const char *oid;
 	bool null_params;       /* RSA: parameters NULL; others: absent */
+	unsigned char params[96];       /* RSASSA-PSS: its parameters' DER */
+	int params_len;                 /* 0: none */
 };
+
+#define OID_RSA_PSS "1.2.840.113549.1.1.10"
+#define OID_MGF1 "1.2.840.113549.1.1.8"
 
 /* The DER of each reasonCode value, encoded once per CRL (len 0: not yet). */
 struct crl_reasons {
@@ -279,7 +285,9 @@ put_algid(asn1_node n, const char *field, const struct crl_alg *alg,
 	snprintf(name, sizeof(name), "%s.algorithm", field);
 	rc = asn1_write_value(n, name, alg->oid, 1);
 	snprintf(name, sizeof(name), "%s.parameters", field);
-	if (rc == ASN1_SUCCESS && alg->null_params)
+	if (rc == ASN1_SUCCESS && alg->params_len > 0)
+		rc = asn1_write_value(n, name, alg->params, alg->params_len);
+	else if (rc == ASN1_SUCCESS && alg->null_params)
 		rc = asn1_write_value(n, name, null_der, sizeof(null_der));
 	else if (rc == ASN1_SUCCESS)
 		rc = asn1_write_value(n, name, NULL, 0);
@@ -388,10 +396,57 @@ out:
 	return r;
 }
 
+/* The RSASSA-PSS parameters for digest dig into alg->params. */
+static int
+pss_params(asn1_node defs, gnutls_digest_algorithm_t dig,
+    struct crl_alg *alg, struct hsmca_error *err)
+{
+	char desc[ASN1_MAX_ERROR_DESCRIPTION_SIZE];
+	unsigned char hash_id[32];
+	unsigned char salt = (unsigned char)gnutls_hash_get_len(dig);
+	int hash_len = sizeof(hash_id), rc;
+	asn1_node h = NULL, n = NULL;
+	const char *oid = gnutls_digest_get_oid(dig);
+
+	rc = asn1_create_element(defs, "HSMCA-CRL.AlgorithmIdentifier", &h);
+	if (rc == ASN1_SUCCESS)
+		rc = asn1_write_value(h, "algorithm", oid, 1);
+	/* hash parameters absent, as GnuTLS writes them in certificates */
+	if (rc == ASN1_SUCCESS)
+		rc = asn1_write_value(h, "parameters", NULL, 0);
+	if (rc == ASN1_SUCCESS)
+		rc = asn1_der_coding(h, "", hash_id, &hash_len, desc);
+	if (rc == ASN1_SUCCESS)
+		rc = asn1_create_element(defs, "HSMCA-CRL.RSAPSSParams", &n);
+	if (rc == ASN1_SUCCESS)
+		rc = asn1_write_value(n, "hashAlgorithm.algorithm", oid, 1);
+	if (rc == ASN1_SUCCESS)
+		rc = asn1_write_value(n, "hashAlgorithm.parameters", NULL, 0);
+	if (rc == ASN1_SUCCESS)
+		rc = asn1_write_value(n, "maskGenAlgorithm.algorithm",
+		    OID_MGF1, 1);
+	if (rc == ASN1_SUCCESS)
+		rc = asn1_write_value(n, "maskGenAlgorithm.parameters",
+		    hash_id, hash_len);
+	if (rc == ASN1_SUCCESS)
+		rc = asn1_write_value(n, "saltLength", &salt, 1);
+	alg->params_len = sizeof(alg->params);
+	if (rc == ASN1_SUCCESS)
+		rc = asn1_der_coding(n, "", alg->params, &alg->params_len,
+		    desc);
+	asn1_delete_structure(&h);
+	asn1_delete_structure(&n);
+	if (rc != ASN1_SUCCESS) {
+		alg->params_len = 0;
+		return crl_tasn_error(err, rc, "RSASSA-PSS parameters");
+	}
+	return 0;
+}
+
 /* Pick the signature algorithm for the key and the hash name. */
 static int
-choose_alg(const struct hsmca_crl_params *p, struct crl_alg *alg,
-    struct hsmca_error *err)
+choose_alg(asn1_node defs, const struct hsmca_crl_params *p,
+    struct crl_alg *alg, struct hsmca_error *err)
 {
 	gnutls_digest_algorithm_t dig;
 	int pk;
@@ -407,6 +462,15 @@ choose_alg(const struct hsmca_crl_params *p, struct crl_alg *alg,
 		    "is not allowed (sha256, sha384 or sha512)", p->hash);
 	pk = gnutls_privkey_get_pk_algorithm(p->key, NULL);
 	alg->null_params = false;
+	alg->params_len = 0;
+	if (p->rsa_pss && pk != GNUTLS_PK_RSA)
+		return hsmca_error_set(err, HSMCA_E_USAGE, "crl: RSASSA-PSS "
+		    "needs an RSA key");
+	if (p->rsa_pss) {
+		alg->sign = gnutls_pk_to_sign(GNUTLS_PK_RSA_PSS, dig);
+		alg->oid = OID_RSA_PSS;
+		return pss_params(defs, dig, alg, err);
+	}
 	switch (pk) {
 	case GNUTLS_PK_RSA:
 		alg->null_params = true;
@@ -621,12 +685,11 @@ crl_build_sign(const struct hsmca_crl_params *p, gnutls_datum_t *der_out,
 	der_out->size = 0;
 	if ((r = check_params(p, err)) != 0)
 		return r;
-	if ((r = choose_alg(p, &alg, err)) != 0)
-		return r;
-	if ((r = choose_aki(p, aki, &aki_len, err)) != 0)
-		return r;
 	if ((r = crl_defs(&defs, err)) != 0)
 		return r;
+	if ((r = choose_alg(defs, p, &alg, err)) != 0 ||
+	    (r = choose_aki(p, aki, &aki_len, err)) != 0)
+		goto out;
 	if ((r = encode_tbs(defs, p, &alg, aki, aki_len, &tbs, err)) != 0)
 		goto out;
 	rc = gnutls_privkey_sign_data2(p->key, alg.sign, 0, &tbs, &sig);

@@ -69,13 +69,14 @@ fail:
 
 int
 issue_sign(struct hsmca_issue_job *job, gnutls_x509_crt_t issuer,
-    gnutls_privkey_t key, gnutls_pubkey_t pub, const char *hash)
+    gnutls_privkey_t key, gnutls_pubkey_t pub, const struct hsmca_sig *sig)
 {
 	int r;
 
 	if (job->err.code != 0)
 		return job->err.code;
-	r = x509_sign_cert_pub(job->crt, issuer, key, pub, hash, &job->err);
+	r = x509_sign_cert_pub(job->crt, issuer, key, pub, sig->hash,
+	    sig->rsa_pss ? X509_SIGN_RSA_PSS : 0, &job->err);
 	if (r == 0)
 		r = x509_verify_signed(job->crt, issuer, &job->err);
 	if (r != 0) {
@@ -91,7 +92,7 @@ struct sign_share {
 	struct hsmca_issue_job *jobs;
 	size_t n, first, step;
 	const struct hsmca_issue_signer *signer;
-	const char *hash;
+	const struct hsmca_sig *sig;
 };
 
 static void *
@@ -102,14 +103,14 @@ sign_share(void *arg)
 
 	for (i = sh->first; i < sh->n; i += sh->step)
 		(void)issue_sign(&sh->jobs[i], sh->signer->issuer,
-		    sh->signer->key, sh->signer->pub, sh->hash);
+		    sh->signer->key, sh->signer->pub, sh->sig);
 	return NULL;
 }
 
 void
 issue_sign_all(struct hsmca_issue_job *jobs, size_t n,
     const struct hsmca_issue_signer *signers, size_t n_signers,
-    const char *hash)
+    const struct hsmca_sig *sig)
 {
 	struct sign_share sh[ISSUE_MAX_SIGNERS];
 	pthread_t th[ISSUE_MAX_SIGNERS];
@@ -120,7 +121,7 @@ issue_sign_all(struct hsmca_issue_job *jobs, size_t n,
 		n_signers = ISSUE_MAX_SIGNERS;
 	for (t = 0; t < n_signers; t++) {
 		sh[t] = (struct sign_share){ jobs, n, t, n_signers,
-		    &signers[t], hash };
+		    &signers[t], sig };
 		if (t > 0)
 			started[t] = pthread_create(&th[t], NULL, sign_share,
 			    &sh[t]) == 0;
@@ -179,6 +180,7 @@ audit_rec(const struct hsmca_issue_job *job, const struct hsmca_db_entry *e,
 	rec->key_uri = a->key_uri;
 	rec->token_serial = a->token_serial;
 	rec->profile = a->profile;
+	rec->renews = a->renews;
 	rec->serial = e->serial;
 	rec->subject = e->subject;
 	rec->expiry = e->expiry;
@@ -316,6 +318,33 @@ issue_pick_hash(const char *hash, const char *profile_hash,
 	if (pk == GNUTLS_PK_ECDSA && bits >= 384)
 		return "sha384";
 	return "sha256";
+}
+
+int
+issue_pick_sig(const char *opt_hash, bool opt_pss,
+    const struct hsmca_profile *prof, const struct hsmca_cadir *conf,
+    gnutls_pk_algorithm_t pk, unsigned bits, struct hsmca_sig *out,
+    struct hsmca_error *err)
+{
+	const char *hash = opt_hash;
+	bool pss = false;
+
+	if (hash == NULL && prof != NULL)
+		hash = prof->hash;
+	if (hash == NULL && conf != NULL)
+		hash = conf->hash;
+	if (opt_pss && pk != GNUTLS_PK_RSA)
+		return hsmca_error_set(err, HSMCA_E_USAGE, "--rsa-pss: the CA "
+		    "key is %s, not RSA", gnutls_pk_get_name(pk));
+	if (opt_pss)
+		pss = true;
+	else if (prof != NULL && prof->rsa_pss_given)
+		pss = prof->rsa_pss;
+	else if (conf != NULL && conf->rsa_pss_given)
+		pss = conf->rsa_pss;
+	out->hash = issue_pick_hash(hash, NULL, pk, bits);
+	out->rsa_pss = pss && pk == GNUTLS_PK_RSA;
+	return 0;
 }
 
 void

@@ -9,6 +9,7 @@
 #include <gnutls/x509.h>
 
 #include "hsmca/lint.h"
+#include "hsmca/x509build.h"
 
 #define OID_SERVER_AUTH "1.3.6.1.5.5.7.3.1"
 #define OID_SAN "2.5.29.17"
@@ -218,6 +219,12 @@ lint_validity(gnutls_x509_crt_t c, gnutls_x509_crt_t issuer,
 	if (issuer != NULL && na > gnutls_x509_crt_get_expiration_time(issuer))
 		return lint_fail(err, "issuer-validity", "notAfter is later than "
 		    "the issuer's notAfter: shorten --days or renew the CA");
+	/* the usual backdating (X509_BACKDATE) of a certificate issued
+	 * right after its CA's is no fault; an earlier --not-before is */
+	if (issuer != NULL && nb + X509_BACKDATE <
+	    gnutls_x509_crt_get_activation_time(issuer))
+		return lint_fail(err, "issuer-validity", "notBefore is earlier "
+		    "than the issuer's notBefore");
 	return 0;
 }
 

@@ -29,6 +29,7 @@ static const struct {
 	{ "selfsign", cmd_selfsign, "self-sign the CA's certificate" },
 	{ "req", cmd_req, "make a PKCS#10 request with a token key" },
 	{ "sign", cmd_sign, "issue certificates from requests" },
+	{ "renew", cmd_renew, "issue a certificate again, new serial" },
 	{ "revoke", cmd_revoke, "revoke a certificate" },
 	{ "gencrl", cmd_gencrl, "sign a CRL" },
 	{ "list-certs", cmd_list_certs, "list the CA's database" },

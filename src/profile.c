@@ -65,6 +65,13 @@ set_hash(struct hsmca_profile *p, const char *v)
 }
 
 static int
+set_rsa_pss(struct hsmca_profile *p, const char *v)
+{
+	p->rsa_pss_given = true;
+	return parse_yesno(v, &p->rsa_pss);
+}
+
+static int
 set_san_from_csr(struct hsmca_profile *p, const char *v)
 {
 	return parse_yesno(v, &p->san_from_csr);
@@ -186,6 +193,7 @@ static const struct {
 	{ "description", set_description, false, "text" },
 	{ "days", set_days, false, "a number of days, 1..36500" },
 	{ "hash", set_hash, false, "sha256, sha384 or sha512" },
+	{ "rsa_pss", set_rsa_pss, false, "yes or no" },
 	{ "key_types", set_key_type, true, NULL },
 	{ "san_from_csr", set_san_from_csr, false, "yes or no" },
 	{ "san_required", set_san_required, false, "yes or no" },

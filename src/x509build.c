@@ -361,6 +361,8 @@ build_subject(const struct hsmca_issue *in, struct hsmca_dn *out,
 		r = dn_parse("subject", in->subject, &req, err);
 	else if (in->csr != NULL)
 		r = x509_csr_subject(in->csr, &req, err);
+	else if (in->renew_of != NULL)
+		r = x509_crt_subject(in->renew_of, &req, err);
 	else
 		r = hsmca_error_set(err, HSMCA_E_USAGE, "no subject given");
 	if (r != 0)
@@ -388,6 +390,8 @@ build_pubkey(const struct hsmca_issue *in, gnutls_pubkey_t *out,
 		return gt_fail(err, HSMCA_E_NOMEM, r, "public key");
 	if (in->csr != NULL)
 		r = gnutls_pubkey_import_x509_crq(p, in->csr, 0);
+	else if (in->renew_of != NULL)
+		r = gnutls_pubkey_import_x509(p, in->renew_of, 0);
 	else if (in->pubkey == NULL)
 		r = GNUTLS_E_INVALID_REQUEST;
 	else if ((r = gnutls_pubkey_export2(in->pubkey, GNUTLS_X509_FMT_DER,
@@ -411,11 +415,16 @@ x509_build_cert(const struct hsmca_issue *in, gnutls_x509_crt_t *out,
 	gnutls_pubkey_t pub = NULL;
 	gnutls_x509_crt_t c = NULL;
 	unsigned days = in->days ? in->days : p->days;
+	time_t nb = in->not_before ? in->not_before : in->now - X509_BACKDATE;
+	time_t na = in->not_after;
 	int r;
 
 	if (in->serial == NULL || in->serial_len == 0)
 		return hsmca_error_set(err, HSMCA_E_INTERNAL, "no serial given");
-	if (days == 0)
+	if (na == 0)
+		na = (in->not_before ? in->not_before : in->now) +
+		    (time_t)days * 86400;
+	if (in->not_after == 0 && days == 0)
 		return hsmca_error_set(err, HSMCA_E_USAGE, "%s: no validity: the "
 		    "profile has no days and none was given",
 		    p->path ? p->path : "profile");
@@ -429,10 +438,8 @@ x509_build_cert(const struct hsmca_issue *in, gnutls_x509_crt_t *out,
 	}
 	if ((r = gnutls_x509_crt_set_version(c, 3)) < 0 ||
 	    (r = gnutls_x509_crt_set_serial(c, in->serial, in->serial_len)) < 0 ||
-	    (r = gnutls_x509_crt_set_activation_time(c,
-	    in->now - X509_BACKDATE)) < 0 ||
-	    (r = gnutls_x509_crt_set_expiration_time(c,
-	    in->now + (time_t)days * 86400)) < 0 ||
+	    (r = gnutls_x509_crt_set_activation_time(c, nb)) < 0 ||
+	    (r = gnutls_x509_crt_set_expiration_time(c, na)) < 0 ||
 	    (r = gnutls_x509_crt_set_pubkey(c, pub)) < 0) {
 		r = gt_fail(err, HSMCA_E_CRYPTO, r, "certificate");
 		goto out;
@@ -471,21 +478,28 @@ int
 x509_sign_cert(gnutls_x509_crt_t tbs, gnutls_x509_crt_t issuer,
     gnutls_privkey_t key, const char *hash, struct hsmca_error *err)
 {
-	return x509_sign_cert_pub(tbs, issuer, key, NULL, hash, err);
+	return x509_sign_cert_pub(tbs, issuer, key, NULL, hash, 0, err);
 }
 
 int
 x509_sign_cert_pub(gnutls_x509_crt_t tbs, gnutls_x509_crt_t issuer,
     gnutls_privkey_t key, gnutls_pubkey_t key_pub, const char *hash,
-    struct hsmca_error *err)
+    unsigned flags, struct hsmca_error *err)
 {
 	gnutls_digest_algorithm_t dig = x509_hash(hash);
 	gnutls_pubkey_t kp = NULL, ip = NULL;
+	unsigned gflags = 0;
 	int r;
 
 	if (dig == GNUTLS_DIG_UNKNOWN)
 		return hsmca_error_set(err, HSMCA_E_USAGE, "unknown hash '%s' "
 		    "(sha256, sha384 or sha512)", hash);
+	if (flags & X509_SIGN_RSA_PSS) {
+		if (gnutls_privkey_get_pk_algorithm(key, NULL) != GNUTLS_PK_RSA)
+			return hsmca_error_set(err, HSMCA_E_USAGE, "RSASSA-PSS "
+			    "needs an RSA signing key");
+		gflags = GNUTLS_PRIVKEY_SIGN_FLAG_RSA_PSS;
+	}
 	if (gnutls_pubkey_init(&kp) < 0 || gnutls_pubkey_init(&ip) < 0) {
 		r = hsmca_error_set(err, HSMCA_E_NOMEM, "out of memory");
 		goto out;
@@ -505,8 +519,10 @@ x509_sign_cert_pub(gnutls_x509_crt_t tbs, gnutls_x509_crt_t issuer,
 		goto out;
 	}
 	if ((r = gnutls_x509_crt_privkey_sign(tbs, issuer ? issuer : tbs, key,
-	    dig, 0)) < 0) {
-		r = gt_fail(err, HSMCA_E_CRYPTO, r, "signing the certificate");
+	    dig, gflags)) < 0) {
+		r = gt_fail(err, HSMCA_E_CRYPTO, r, gflags ?
+		    "signing the certificate with RSASSA-PSS (does the token "
+		    "have CKM_RSA_PKCS_PSS?)" : "signing the certificate");
 		goto out;
 	}
 	r = 0;

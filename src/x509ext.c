@@ -227,25 +227,32 @@ san_add_list(gnutls_subject_alt_names_t sans, const struct hsmca_profile *p,
 	return 0;
 }
 
-/* The request's SAN, every name checked against san_types. */
+/* The SAN of a request (csr) or of a certificate being renewed (crt),
+ * every name checked against san_types. */
 static int
-san_from_csr(gnutls_subject_alt_names_t sans, const struct hsmca_profile *p,
-    gnutls_x509_crq_t csr, size_t *n_out, struct hsmca_error *err)
+san_from_subject(gnutls_subject_alt_names_t sans,
+    const struct hsmca_profile *p, gnutls_x509_crq_t csr,
+    gnutls_x509_crt_t crt, size_t *n_out, struct hsmca_error *err)
 {
 	gnutls_subject_alt_names_t in = NULL;
 	gnutls_datum_t der = { NULL, 0 }, san, oth;
+	const char *from = csr != NULL ? "request" : "renewed certificate";
 	unsigned crit, i, type;
 	int r;
 
 	*n_out = 0;
-	r = gnutls_x509_crq_get_extension_by_oid2(csr, GNUTLS_X509EXT_OID_SAN,
-	    0, &der, &crit);
+	if (csr != NULL)
+		r = gnutls_x509_crq_get_extension_by_oid2(csr,
+		    GNUTLS_X509EXT_OID_SAN, 0, &der, &crit);
+	else
+		r = gnutls_x509_crt_get_extension_by_oid2(crt,
+		    GNUTLS_X509EXT_OID_SAN, 0, &der, &crit);
 	if (r == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
 		return 0;
 	if (r < 0 || (r = gnutls_subject_alt_names_init(&in)) < 0 ||
 	    (r = gnutls_x509_ext_import_subject_alt_names(&der, in, 0)) < 0) {
-		r = hsmca_error_set(err, HSMCA_E_PARSE, "request: malformed "
-		    "subjectAltName: %s", gnutls_strerror(r));
+		r = hsmca_error_set(err, HSMCA_E_PARSE, "%s: malformed "
+		    "subjectAltName: %s", from, gnutls_strerror(r));
 		goto out;
 	}
 	for (i = 0;; i++) {
@@ -253,11 +260,11 @@ san_from_csr(gnutls_subject_alt_names_t sans, const struct hsmca_profile *p,
 		if (r == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
 			break;
 		if (r < 0) {
-			r = hsmca_error_set(err, HSMCA_E_PARSE, "request: "
-			    "subjectAltName: %s", gnutls_strerror(r));
+			r = hsmca_error_set(err, HSMCA_E_PARSE, "%s: "
+			    "subjectAltName: %s", from, gnutls_strerror(r));
 			goto out;
 		}
-		if ((r = san_add(sans, p, type, &san, "request", err)) != 0)
+		if ((r = san_add(sans, p, type, &san, from, err)) != 0)
 			goto out;
 		(*n_out)++;
 	}
@@ -281,16 +288,21 @@ ext_san(gnutls_x509_crt_t crt, const struct hsmca_issue *in,
 
 	if ((r = gnutls_subject_alt_names_init(&sans)) < 0)
 		return hsmca_error_set(err, HSMCA_E_NOMEM, "out of memory");
-	if (p->ext.san.present && (r = san_add_list(sans, p,
-	    &p->ext.san.names, "profile", false, err)) != 0)
+	/* a renewal keeps the old SAN, the profile's fixed names included */
+	if (in->renew_of == NULL && p->ext.san.present &&
+	    (r = san_add_list(sans, p, &p->ext.san.names, "profile", false,
+	    err)) != 0)
 		goto out;
-	n = p->ext.san.present ? p->ext.san.names.n : 0;
+	n = in->renew_of == NULL && p->ext.san.present ?
+	    p->ext.san.names.n : 0;
 	if (in->san != NULL && in->san->n > 0) {
 		if ((r = san_add_list(sans, p, in->san, "--san", true, err)) != 0)
 			goto out;
 		n += in->san->n;
-	} else if (in->csr != NULL && p->san_from_csr) {
-		if ((r = san_from_csr(sans, p, in->csr, &ncsr, err)) != 0)
+	} else if (in->renew_of != NULL || (in->csr != NULL &&
+	    p->san_from_csr)) {
+		if ((r = san_from_subject(sans, p, in->csr, in->renew_of,
+		    &ncsr, err)) != 0)
 			goto out;
 		n += ncsr;
 	} else if (in->csr != NULL && gnutls_x509_crq_get_extension_by_oid2(

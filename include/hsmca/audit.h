@@ -42,7 +42,8 @@ struct hsmca_audit_rec {
 	const char *op;            /* selfsign sign revoke gencrl adopt abandon */
 	const char *key_uri;       /* the CA key (no PIN: URIs printed by hsmca never carry one) */
 	const char *token_serial;
-	const char *profile;
+	const char *profile;       /* sign/selfsign: the profile's path */
+	const char *renews;        /* sign by renew: the serial it renews */
 	const char *serial;        /* upper-case hex, as in index.txt */
 	const char *subject;       /* OpenSSL one-line form, as in index.txt */
 	const char *expiry;        /* index.txt form */
@@ -84,6 +85,14 @@ int audit_mark_settled(const char *dir, struct hsmca_error *err)
  * DB_WRITE.  Adds a warning to w for each record it settles.  Returns 0 or
  * an HSMCA_E_* code. */
 int audit_recover(struct hsmca_db *db, time_t now, struct hsmca_warnings *w,
+    struct hsmca_error *err) HSMCA_MUST_CHECK;
+
+/* The profile (its path, as recorded) of the last sign or selfsign record
+ * of dir's log that issued serial (upper-case hex): what `renew` signs
+ * with again.  Reads the whole log (O(records)); the caller holds a lock.
+ * Returns 0 and a malloc'ed *profile, HSMCA_E_NOTFOUND (no such record,
+ * or it names no profile: an adopted certificate), HSMCA_E_PARSE. */
+int audit_issue_profile(const char *dir, const char *serial, char **profile,
     struct hsmca_error *err) HSMCA_MUST_CHECK;
 
 struct hsmca_audit_report {

@@ -14,6 +14,10 @@
  *   [defaults]
  *   crl_days = 30                                nextUpdate of gencrl
  *   lock_timeout = 30                            seconds to wait for the lock
+ *   hash = sha512                                the signature hash (below a
+ *                                                profile's, above the key's)
+ *   rsa_pss = yes                                an RSA CA key signs
+ *                                                RSASSA-PSS (default no)
  *
  * The parser is strict (unknown sections and keys are errors naming
  * hsmca.conf:LINE).  libc only, plus the ini lexer and fileio.
@@ -37,6 +41,9 @@ struct hsmca_cadir {
 	char *chain;        /* relative to dir, or NULL for a root */
 	unsigned crl_days;  /* default 30 */
 	unsigned lock_timeout;  /* default 30 */
+	char *hash;         /* "sha256" | "sha384" | "sha512", NULL: not set */
+	bool rsa_pss_given; /* rsa_pss = yes|no was given */
+	bool rsa_pss;
 };
 
 /* Read and check DIR/hsmca.conf.  Returns 0 and a new *out (cadir_free()),

@@ -80,6 +80,17 @@ void cli_parser_init(struct cli_parser *p, const struct cli_desc *desc,
  * of CLI_END, CLI_HELP, CLI_ERROR.  --help is handled here. */
 int cli_next(struct cli_parser *p, const char **arg);
 
+/* Takes one option (id > 0, arg NULL for a flag) into a command's options;
+ * returns 0, or non-zero with err set (reported as a usage error). */
+typedef int (*cli_opt_fn)(void *opts, int id, const char *arg,
+    struct hsmca_error *err);
+
+/* Parse every option of argv with fn, for a command without operands.
+ * Returns 0 to go on, -1 after --help (printed), or the exit status of a
+ * usage error (printed: a bad option or value, or an operand). */
+int cli_parse_all(const struct cli_desc *desc, int argc, char **argv,
+    cli_opt_fn fn, void *opts);
+
 /* Print the command's usage and option table to f. */
 void cli_usage(const struct cli_desc *desc, FILE *f);
 
@@ -117,5 +128,17 @@ bool cli_confirm(const struct hsmca_ctx *ctx, const char *question,
  * err (HSMCA_E_USAGE) naming the option. */
 int cli_parse_uint(const char *name, const char *text, unsigned long min,
     unsigned long max, unsigned long *out, struct hsmca_error *err);
+
+/* Check a --hash value given to option name: "sha256", "sha384" or
+ * "sha512" (as selfsign, req, sign, renew and gencrl take it).  *out is a
+ * static string.  HSMCA_E_USAGE naming the option otherwise. */
+int cli_parse_hash(const char *name, const char *text, const char **out,
+    struct hsmca_error *err);
+
+/* Parse an RFC 3339 date-time given to option name ("2027-01-15T00:00:00Z",
+ * or with an offset, "2027-01-15T01:00:00+01:00"; no fractions of a second)
+ * into *out (UTC).  HSMCA_E_USAGE naming the option otherwise. */
+int cli_parse_time(const char *name, const char *text, time_t *out,
+    struct hsmca_error *err);
 
 #endif /* HSMCA_CLI_H */

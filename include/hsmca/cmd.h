@@ -12,6 +12,7 @@ int cmd_init(const struct hsmca_ctx *ctx, int argc, char **argv);
 int cmd_selfsign(const struct hsmca_ctx *ctx, int argc, char **argv);
 int cmd_req(const struct hsmca_ctx *ctx, int argc, char **argv);
 int cmd_sign(const struct hsmca_ctx *ctx, int argc, char **argv);
+int cmd_renew(const struct hsmca_ctx *ctx, int argc, char **argv);
 int cmd_revoke(const struct hsmca_ctx *ctx, int argc, char **argv);
 int cmd_gencrl(const struct hsmca_ctx *ctx, int argc, char **argv);
 int cmd_list_certs(const struct hsmca_ctx *ctx, int argc, char **argv);

@@ -13,6 +13,7 @@
 #ifndef HSMCA_CRL_H
 #define HSMCA_CRL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -60,6 +61,9 @@ struct hsmca_crl_entry {
  *   are refused).
  * - hash: "sha256", "sha384" or "sha512"; NULL means "sha256".  Ignored for
  *   Ed25519 (the signature algorithm has no separate hash).
+ * - rsa_pss: an RSA key signs RSASSA-PSS (RFC 4055 parameters: MGF1 with
+ *   the same hash, salt as long as the hash); HSMCA_E_USAGE for another
+ *   key type.
  * - this_update < next_update <= issuer notAfter.
  * - number / number_len: the cRLNumber, unsigned big-endian magnitude,
  *   1..CRL_INTEGER_MAX significant octets (zero is allowed, as in RFC 5280).
@@ -72,6 +76,7 @@ struct hsmca_crl_params {
 	gnutls_x509_crt_t issuer;
 	gnutls_privkey_t key;
 	const char *hash;
+	bool rsa_pss;
 	time_t this_update;
 	time_t next_update;
 	const unsigned char *number;

@@ -21,6 +21,7 @@
 #include <gnutls/abstract.h>
 #include <gnutls/x509.h>
 
+#include "hsmca/cadir.h"
 #include "hsmca/db.h"
 #include "hsmca/err.h"
 #include "hsmca/serial.h"
@@ -54,11 +55,31 @@ int issue_rng(void *ctx, unsigned char *buf, size_t len);
  * token. */
 int issue_prepare(struct hsmca_db *db, struct hsmca_issue_job *job);
 
+/* How the CA key signs. */
+struct hsmca_sig {
+	const char *hash;               /* "sha256" | "sha384" | "sha512" */
+	bool rsa_pss;                   /* RSASSA-PSS (an RSA key only) */
+};
+
+/* The signature for a CA key of algorithm pk (bits), in this order:
+ *   hash     opt_hash (--hash), else prof->hash, else conf->hash
+ *            ([defaults] hash), else the key's: issue_pick_hash();
+ *   rsa_pss  opt_pss (--rsa-pss), else the profile's rsa_pss, else
+ *            hsmca.conf's, else no.  A profile or hsmca.conf that asks
+ *            for it is ignored for a key that is not RSA (profiles are
+ *            shared by CAs of every key type); --rsa-pss with such a key is
+ *            HSMCA_E_USAGE.
+ * prof and conf may be NULL.  Static strings in *out. */
+int issue_pick_sig(const char *opt_hash, bool opt_pss,
+    const struct hsmca_profile *prof, const struct hsmca_cadir *conf,
+    gnutls_pk_algorithm_t pk, unsigned bits, struct hsmca_sig *out,
+    struct hsmca_error *err) HSMCA_MUST_CHECK;
+
 /* Sign job->crt with key (pub: its public half, or NULL; issuer NULL:
- * self-signed) and hash, then check the signature with the issuer's public
- * key.  Skips failed jobs. */
+ * self-signed) as sig says, then check the signature with the issuer's
+ * public key.  Skips failed jobs. */
 int issue_sign(struct hsmca_issue_job *job, gnutls_x509_crt_t issuer,
-    gnutls_privkey_t key, gnutls_pubkey_t pub, const char *hash);
+    gnutls_privkey_t key, gnutls_pubkey_t pub, const struct hsmca_sig *sig);
 
 /* One signer of a batch: the CA key opened once more (its own PKCS#11
  * session), its public half, and a private copy of the issuer certificate:
@@ -77,7 +98,7 @@ struct hsmca_issue_signer {
  * software token with two cores a batch goes about half again as fast. */
 void issue_sign_all(struct hsmca_issue_job *jobs, size_t n,
     const struct hsmca_issue_signer *signers, size_t n_signers,
-    const char *hash);
+    const struct hsmca_sig *sig);
 
 /* Who signed, for the audit records of a batch. */
 struct hsmca_issue_audit {
@@ -85,6 +106,7 @@ struct hsmca_issue_audit {
 	const char *key_uri;
 	const char *token_serial;
 	const char *profile;            /* the profile's path */
+	const char *renews;             /* renew: the serial renewed, or NULL */
 	time_t now;
 };
 

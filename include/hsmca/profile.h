@@ -8,7 +8,7 @@
  * mapped to dotted OIDs here, and x509build.c turns this data into GnuTLS
  * calls.  The format is documented in hsmca-profile(5).
  *
- *   [profile]  description, days, hash, key_types, san_from_csr,
+ *   [profile]  description, days, hash, rsa_pss, key_types, san_from_csr,
  *              san_required, san_types, allow_netscape, rsa_key_encipherment
  *   [policy]   <DN attribute long name> = match | supplied | optional
  *   [extensions]  basicConstraints, keyUsage, extendedKeyUsage,
@@ -150,6 +150,8 @@ struct hsmca_profile {
 	char *description;             /* NULL when absent */
 	unsigned days;                 /* 0: not given */
 	char *hash;                    /* "sha256" | "sha384" | "sha512"; NULL: not given */
+	bool rsa_pss_given;            /* rsa_pss = yes|no was given */
+	bool rsa_pss;                  /* an RSA issuer signs RSASSA-PSS */
 	unsigned key_types;            /* enum hsmca_key_kind; 0: not given (any) */
 	unsigned rsa_min_bits;         /* from rsa:N in key_types; default 2048 */
 	bool san_from_csr;             /* take the CSR's SAN (filtered by san_types) */

@@ -8,7 +8,9 @@
  * be a token operation).
  *
  * Decisions: notBefore = now - 60 s (clock skew between the CA and relying
- * parties; no more backdating than that); notAfter = now + days.
+ * parties; no more backdating than that); notAfter = now + days.  Explicit
+ * dates (sign --not-before/--not-after) replace them; days then count from
+ * the explicit notBefore.
  * subjectKeyIdentifier is RFC 5280 §4.2.1.2 method (1), SHA-1 over the
  * subjectPublicKey BIT STRING contents (what OpenSSL computes), and the
  * authorityKeyIdentifier carries the issuer certificate's own SKI.
@@ -120,6 +122,13 @@ struct hsmca_issue {
 	size_t serial_len;
 	time_t now;
 	unsigned days;                 /* 0: profile->days */
+	time_t not_before;             /* 0: now - X509_BACKDATE */
+	time_t not_after;              /* 0: notBefore (not_before, or now
+	                                * when it is 0) + days */
+	gnutls_x509_crt_t renew_of;    /* a certificate being renewed: the
+	                                * subject (unless subject is given),
+	                                * public key and subjectAltName are
+	                                * its; csr is NULL; or NULL */
 };
 
 /* Build the to-be-signed certificate (version 3, unsigned) from in.
@@ -148,12 +157,20 @@ int x509_sign_cert(gnutls_x509_crt_t tbs, gnutls_x509_crt_t issuer,
     gnutls_privkey_t key, const char *hash, struct hsmca_error *err)
 	HSMCA_MUST_CHECK;
 
+/* Flags of x509_sign_cert_pub(). */
+#define X509_SIGN_RSA_PSS 1u    /* an RSA key signs RSASSA-PSS (RFC 4055:
+                                 * MGF1 with the same hash, salt as long as
+                                 * the hash); the token needs
+                                 * CKM_RSA_PKCS_PSS */
+
 /* x509_sign_cert() with the signing key's public half given (key_pub, as
  * token_open_key() returned it; NULL: read it from key), which spares a
- * token round trip per certificate in a batch. */
+ * token round trip per certificate in a batch, and flags (X509_SIGN_*).
+ * X509_SIGN_RSA_PSS with a key that is not RSA is HSMCA_E_USAGE; a token
+ * that cannot sign RSASSA-PSS fails the signature (HSMCA_E_CRYPTO). */
 int x509_sign_cert_pub(gnutls_x509_crt_t tbs, gnutls_x509_crt_t issuer,
     gnutls_privkey_t key, gnutls_pubkey_t key_pub, const char *hash,
-    struct hsmca_error *err) HSMCA_MUST_CHECK;
+    unsigned flags, struct hsmca_error *err) HSMCA_MUST_CHECK;
 
 /* Check crt's signature with the public key of issuer (crt itself when
  * issuer is NULL) over the exact TBSCertificate bytes, and that crt's

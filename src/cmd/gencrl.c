@@ -16,6 +16,7 @@
 #include "hsmca/db.h"
 #include "hsmca/issue.h"
 #include "hsmca/testhook.h"
+#include "cmd-issue.h"
 #include "cmd-util.h"
 
 enum { O_CA = 1, O_DAYS, O_OUT };
@@ -23,12 +24,13 @@ enum { O_CA = 1, O_DAYS, O_OUT };
 static const struct cli_opt opts[] = {
 	{ "ca", true, O_CA, "DIR", "the CA directory" },
 	{ "days", true, O_DAYS, "N", "nextUpdate in days (default: hsmca.conf crl_days)" },
+	CMD_SIG_OPTS,
 	{ "out", true, O_OUT, "FILE", "also write the CRL (PEM) here" },
 	{ NULL, false, 0, NULL, NULL },
 };
 
 static const struct cli_desc desc = {
-	"gencrl", "--ca DIR [--days N] [--out FILE]",
+	"gencrl", "--ca DIR [--days N] [--hash H] [--rsa-pss] [--out FILE]",
 	"Sign a CRL of the CA's revoked certificates with its token key.", opts,
 };
 
@@ -171,8 +173,10 @@ audit_crl(const struct hsmca_ca *ca, const char *number,
 
 static int
 run(const struct hsmca_ctx *ctx, const char *dir, unsigned long days,
-    const char *out, struct hsmca_warnings *w, struct hsmca_error *err)
+    const struct cmd_sign_opts *so, const char *out,
+    struct hsmca_warnings *w, struct hsmca_error *err)
 {
+	struct hsmca_sig sig;
 	struct hsmca_crl_params p = { 0 };
 	struct crl_input in = { 0 };
 	struct hsmca_ca *ca = NULL;
@@ -209,7 +213,11 @@ run(const struct hsmca_ctx *ctx, const char *dir, unsigned long days,
 	if ((r = ca_login(ca, ctx->module, ctx->module_env, ctx->pin_file, w, err)) != 0)
 		goto out;
 	p.key = ca->key;
-	p.hash = issue_pick_hash(NULL, NULL, ca->info.pk, ca->info.bits);
+	if ((r = issue_pick_sig(so->hash, so->rsa_pss, NULL, ca->conf,
+	    ca->info.pk, ca->info.bits, &sig, err)) != 0)
+		goto out;
+	p.hash = sig.hash;
+	p.rsa_pss = sig.rsa_pss;
 	if ((r = crl_build_sign(&p, &der, err)) != 0)
 		goto out;
 	if ((r = audit_crl(ca, hex, &der, in.n, p.this_update, err)) != 0)
@@ -235,6 +243,7 @@ cmd_gencrl(const struct hsmca_ctx *ctx, int argc, char **argv)
 	struct hsmca_warnings w = { 0 };
 	struct hsmca_error err = { 0 };
 	const char *dir = NULL, *out = NULL, *arg;
+	struct cmd_sign_opts so = { 0 };
 	unsigned long days = 0;
 	struct cli_parser p;
 	int c, r;
@@ -248,6 +257,8 @@ cmd_gencrl(const struct hsmca_ctx *ctx, int argc, char **argv)
 		else if (c == O_DAYS && cli_parse_uint("--days", arg, 1, 36500,
 		    &days, &err) != 0)
 			return cli_fail(&err);
+		else if (c != O_DAYS && cmd_sign_opt(&so, c, arg, &err) < 0)
+			return cli_fail(&err);
 	}
 	if (c == CLI_HELP)
 		return HSMCA_EXIT_OK;
@@ -255,7 +266,7 @@ cmd_gencrl(const struct hsmca_ctx *ctx, int argc, char **argv)
 		return HSMCA_EXIT_USAGE;
 	if (p.optind != argc || dir == NULL)
 		return cli_usage_error(&desc, "--ca is required");
-	r = run(ctx, dir, days, out, &w, &err);
+	r = run(ctx, dir, days, &so, out, &w, &err);
 	cli_print_warnings(ctx, &w);
 	return r == 0 ? HSMCA_EXIT_OK : cli_fail(&err);
 }

@@ -16,27 +16,78 @@
 #include "hsmca/db.h"
 #include "hsmca/fileio.h"
 #include "hsmca/issue.h"
+#include "hsmca/osslconf.h"
 #include "hsmca/token.h"
 #include "hsmca/x509build.h"
 #include "cmd-util.h"
 
-enum { O_KEY = 1, O_CERT, O_ISSUER };
+enum { O_KEY = 1, O_CERT, O_ISSUER, O_OSSLCONF };
 
 static const struct cli_opt opts[] = {
 	{ "key", true, O_KEY, "URI", "the CA's private key on the token" },
 	{ "cert", true, O_CERT, "FILE", "the CA's certificate (checked against the key)" },
 	{ "issuer", true, O_ISSUER, "DIR|FILE", "the issuing CA's directory or chain file" },
+	{ "openssl-conf", true, O_OSSLCONF, "FILE", "take the hash from its default_md (default: DIR/openssl.cnf if there)" },
 	{ NULL, false, 0, NULL, NULL },
 };
 
 static const struct cli_desc desc = {
-	"init", "DIR --key URI [--cert FILE] [--issuer DIR-or-FILE]",
+	"init", "DIR --key URI [--cert FILE] [--issuer DIR-or-FILE] "
+	"[--openssl-conf FILE]",
 	"Make a CA directory (or adopt an OpenSSL one) for a token key.", opts,
 };
 
 struct init_opts {
-	const char *dir, *key, *cert, *issuer;
+	const char *dir, *key, *cert, *issuer, *openssl_conf;
 };
+
+/* hsmca.conf's [defaults] hash from an OpenSSL configuration's default_md:
+ * --openssl-conf FILE, else DIR/openssl.cnf when there (the usual place
+ * in a directory made for openssl ca).  A default_md hsmca does not sign
+ * with (sha1, "default", a $variable) is not taken: a warning says so. */
+static int
+adopt_hash(const struct init_opts *o, struct hsmca_cadir *conf,
+    struct hsmca_warnings *w, struct hsmca_error *err)
+{
+	struct hsmca_error scratch = { 0 };
+	char *path = NULL, *buf = NULL, *md = NULL;
+	const char *hash;
+	size_t len;
+	int r;
+
+	if (o->openssl_conf != NULL)
+		path = strdup(o->openssl_conf);
+	else if (asprintf(&path, "%s/openssl.cnf", o->dir) < 0)
+		path = NULL;
+	if (path == NULL)
+		return hsmca_error_set(err, HSMCA_E_NOMEM, "out of memory");
+	r = fileio_read(path, 1024 * 1024, &buf, &len, err);
+	if (r == HSMCA_E_NOTFOUND && o->openssl_conf == NULL) {
+		r = 0;
+		goto out;
+	}
+	if (r == HSMCA_E_NOTFOUND)
+		hsmca_error_set(err, r, "--openssl-conf: %s: no such file",
+		    path);
+	if (r != 0 || (r = osslconf_default_md(path, buf, len, &md,
+	    err)) != 0 || md == NULL)
+		goto out;
+	if (cli_parse_hash("default_md", md, &hash, &scratch) != 0) {
+		if (strcmp(md, "default") != 0)
+			(void)hsmca_warn(w, "%s: default_md = %s is not taken "
+			    "(hsmca signs with sha256, sha384 or sha512): set "
+			    "[defaults] hash in %s/%s", path, md, o->dir,
+			    CADIR_CONF);
+		goto out;
+	}
+	if ((conf->hash = strdup(hash)) == NULL)
+		r = hsmca_error_set(err, HSMCA_E_NOMEM, "out of memory");
+out:
+	free(md);
+	free(buf);
+	free(path);
+	return r;
+}
 
 /* The issuers of the new CA: the issuing CA directory's certificate and its
  * own chain, or the certificates of a chain file, nearest first. */
@@ -274,7 +325,8 @@ run(const struct hsmca_ctx *ctx, const struct init_opts *o,
 	    &n_issuers, err)) != 0 || (r = check_chain(cert, issuers,
 	    n_issuers, o->issuer, err)) != 0))
 		goto out;
-	if ((r = cadir_new(o->dir, info.uri, &conf, err)) != 0)
+	if ((r = cadir_new(o->dir, info.uri, &conf, err)) != 0 ||
+	    (r = adopt_hash(o, conf, w, err)) != 0)
 		goto out;
 	/* later commands load this module only */
 	if (info.module[0] != '\0' && (r = token_module_ref(info.module,
@@ -296,6 +348,9 @@ run(const struct hsmca_ctx *ctx, const struct init_opts *o,
 		goto out;
 	if ((r = cadir_save(conf, err)) != 0)
 		goto out;
+	if (conf->hash != NULL)
+		cli_info(ctx, "%s: signature hash %s (default_md)", o->dir,
+		    conf->hash);
 	if (adopted)
 		cli_info(ctx, "%s: adopted the OpenSSL CA directory (%zu index "
 		    "entries, each recorded in %s) for %s", o->dir, n_adopted,
@@ -336,6 +391,8 @@ cmd_init(const struct hsmca_ctx *ctx, int argc, char **argv)
 			o.cert = arg;
 		else if (c == O_ISSUER)
 			o.issuer = arg;
+		else if (c == O_OSSLCONF)
+			o.openssl_conf = arg;
 	}
 	if (c == CLI_HELP)
 		return HSMCA_EXIT_OK;

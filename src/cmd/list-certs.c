@@ -9,18 +9,20 @@
 #include "hsmca/cmd.h"
 #include "hsmca/db.h"
 
-enum { OPT_CA = 1, OPT_JSON, OPT_STATUS };
+enum { OPT_CA = 1, OPT_JSON, OPT_STATUS, OPT_EXPIRING };
 
 static const struct cli_opt opts[] = {
 	{ "ca", true, OPT_CA, "DIR", "the CA directory (index.txt)" },
 	{ "json", false, OPT_JSON, NULL, "print a JSON array" },
 	{ "status", true, OPT_STATUS, "V|R|E",
 	    "only valid, revoked or expired certificates" },
+	{ "expiring", true, OPT_EXPIRING, "DAYS",
+	    "only valid certificates whose notAfter is within DAYS from now" },
 	{ NULL, false, 0, NULL, NULL },
 };
 
 static const struct cli_desc desc = {
-	"list-certs", "--ca DIR [--json] [--status V|R|E]",
+	"list-certs", "--ca DIR [--json] [--status V|R|E] [--expiring DAYS]",
 	"List the certificates in a CA directory's database: serial, status "
 	"(E when past its expiry), expiry, revocation date and reason, subject.",
 	opts,
@@ -30,6 +32,8 @@ struct list_opts {
 	const char *ca;
 	bool json;
 	char status;            /* 0: all */
+	bool expiring;          /* --expiring: V entries expiring by until */
+	unsigned long days;
 };
 
 /* Status as of now: a V entry past its expiry is shown as E, as
@@ -58,6 +62,21 @@ iso_time(const char *index_time, char out[32])
 		return;
 	}
 	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* Is e (with status st now) one the options select? */
+static bool
+selected(const struct hsmca_db_entry *e, char st, const struct list_opts *o,
+    time_t now)
+{
+	time_t exp;
+
+	if (o->status != 0 && o->status != st)
+		return false;
+	if (!o->expiring)
+		return true;
+	return st == 'V' && db_parse_time(e->expiry, &exp) == 0 &&
+	    exp <= now + (time_t)o->days * 86400;
 }
 
 static json_object *
@@ -96,7 +115,7 @@ print_json(const struct hsmca_db_entry *e, size_t n,
 	for (i = 0; i < n; i++) {
 		char st = effective_status(&e[i], now);
 
-		if (o->status == 0 || o->status == st)
+		if (selected(&e[i], st, o, now))
 			json_object_array_add(arr, entry_json(&e[i], st));
 	}
 	printf("%s\n", json_object_to_json_string_ext(arr,
@@ -116,7 +135,7 @@ print_text(const struct hsmca_db_entry *e, size_t n,
 	for (i = 0; i < n; i++) {
 		char st = effective_status(&e[i], now);
 
-		if (o->status != 0 && o->status != st)
+		if (!selected(&e[i], st, o, now))
 			continue;
 		iso_time(e[i].expiry, exp);
 		iso_time(e[i].revoked, rev);
@@ -144,6 +163,15 @@ parse_opts(int argc, char **argv, struct list_opts *o)
 				    "--status must be V, R or E, not '%s'",
 				    arg);
 			o->status = arg[0];
+		} else if (c == OPT_EXPIRING) {
+			struct hsmca_error err = { 0 };
+
+			if (cli_parse_uint("--expiring", arg, 0, 36500,
+			    &o->days, &err) != 0) {
+				err.code = HSMCA_E_USAGE;
+				return cli_fail(&err);
+			}
+			o->expiring = true;
 		}
 	}
 	if (c == CLI_HELP)
@@ -155,6 +183,9 @@ parse_opts(int argc, char **argv, struct list_opts *o)
 		    argv[p.optind]);
 	if (o->ca == NULL)
 		return cli_usage_error(&desc, "--ca DIR is required");
+	if (o->expiring && o->status != 0 && o->status != 'V')
+		return cli_usage_error(&desc, "--expiring lists valid "
+		    "certificates only: not with --status %c", o->status);
 	return 0;
 }
 

@@ -97,7 +97,9 @@ cmd_req(const struct hsmca_ctx *ctx, int argc, char **argv)
 			r = cmd_check_subject(arg, &w, &err);
 			break;
 		case O_PROFILE: o.profile = arg; break;
-		case O_HASH: o.hash = arg; break;
+		case O_HASH:
+			r = cli_parse_hash("--hash", arg, &o.hash, &err);
+			break;
 		case O_OUT: o.out = arg; break;
 		case O_SAN: r = cmd_add_san(&o.sans, arg, &err); break;
 		}

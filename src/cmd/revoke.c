@@ -14,9 +14,7 @@
 #include "hsmca/db.h"
 #include "hsmca/fileio.h"
 #include "hsmca/serial.h"
-#include "hsmca/testhook.h"
-
-#define CERT_MAX_BYTES (1024 * 1024)
+#include "cmd-revoke.h"
 
 enum { OPT_CA = 1, OPT_SERIAL, OPT_CERT, OPT_REASON, OPT_DATE };
 
@@ -108,131 +106,6 @@ parse_opts(const struct hsmca_ctx *ctx, int argc, char **argv,
 	return check_opts(ctx, o);
 }
 
-/* Import a PEM or DER certificate from a file. */
-static int
-load_cert(const char *path, gnutls_x509_crt_t *crt, struct hsmca_error *err)
-{
-	gnutls_datum_t d;
-	char *buf = NULL;
-	size_t len;
-	int r;
-
-	*crt = NULL;
-	if ((r = fileio_read(path, CERT_MAX_BYTES, &buf, &len, err)) < 0)
-		return r;
-	d.data = (unsigned char *)buf;
-	d.size = (unsigned)len;
-	if (gnutls_x509_crt_init(crt) < 0) {
-		r = hsmca_error_set(err, HSMCA_E_NOMEM, "out of memory");
-		goto out;
-	}
-	if (gnutls_x509_crt_import(*crt, &d, GNUTLS_X509_FMT_PEM) < 0 &&
-	    (r = gnutls_x509_crt_import(*crt, &d, GNUTLS_X509_FMT_DER)) < 0) {
-		r = hsmca_error_set(err, HSMCA_E_PARSE,
-		    "%s: not a certificate (%s)", path, gnutls_strerror(r));
-		goto out;
-	}
-	r = 0;
-out:
-	if (r < 0 && *crt != NULL) {
-		gnutls_x509_crt_deinit(*crt);
-		*crt = NULL;
-	}
-	free(buf);
-	return r;
-}
-
-/* The certificate's serial in index.txt's form.  When the CA keeps the
- * certificate with that serial in newcerts/, it must be this very one:
- * another CA's certificate can carry the same serial. */
-static int
-serial_of_cert(const char *ca, const char *path, char **hex,
-    struct hsmca_error *err)
-{
-	gnutls_x509_crt_t crt = NULL, ours = NULL;
-	gnutls_datum_t a = { NULL, 0 }, b = { NULL, 0 };
-	unsigned char ser[64];
-	size_t sl = sizeof(ser);
-	char *kept = NULL;
-	int r;
-
-	*hex = NULL;
-	if ((r = load_cert(path, &crt, err)) < 0)
-		return r;
-	if (gnutls_x509_crt_get_serial(crt, ser, &sl) < 0) {
-		r = hsmca_error_set(err, HSMCA_E_PARSE,
-		    "%s: cannot read the serial number", path);
-		goto out;
-	}
-	if ((r = serial_to_hex(ser, sl, hex, err)) < 0) {
-		hsmca_error_prefix(err, "%s", path);
-		goto out;
-	}
-	if (asprintf(&kept, "%s/newcerts/%s.pem", ca, *hex) < 0) {
-		kept = NULL;
-		r = hsmca_error_set(err, HSMCA_E_NOMEM, "out of memory");
-		goto out;
-	}
-	if ((r = fileio_exists(kept, err)) <= 0 ||
-	    (r = load_cert(kept, &ours, err)) < 0)
-		goto out;
-	if (gnutls_x509_crt_export2(crt, GNUTLS_X509_FMT_DER, &a) < 0 ||
-	    gnutls_x509_crt_export2(ours, GNUTLS_X509_FMT_DER, &b) < 0 ||
-	    a.size != b.size || memcmp(a.data, b.data, a.size) != 0)
-		r = hsmca_error_set(err, HSMCA_E_VERIFY, "%s: not the "
-		    "certificate %s issued with serial %s (%s differs)", path,
-		    ca, *hex, kept);
-out:
-	gnutls_free(a.data);
-	gnutls_free(b.data);
-	if (crt != NULL)
-		gnutls_x509_crt_deinit(crt);
-	if (ours != NULL)
-		gnutls_x509_crt_deinit(ours);
-	free(kept);
-	if (r < 0) {
-		free(*hex);
-		*hex = NULL;
-	}
-	return r < 0 ? r : 0;
-}
-
-/* The revocation is checked, then recorded in the audit log (the journal:
- * hsmca/audit.h), then made in index.txt; if that fails, the record is
- * abandoned at once. */
-static int
-audit_then_revoke(const struct hsmca_ctx *ctx, struct hsmca_db *db,
-    const char *hex, const struct revoke_opts *o, struct hsmca_error *err)
-{
-	struct hsmca_audit_rec rec = { .op = "revoke" };
-	const struct hsmca_db_entry *e;
-	struct hsmca_warnings w = { 0 };
-	char stamp[16];
-	int r;
-
-	if ((r = db_revoke_check(db, hex, o->reason, &e, err)) < 0)
-		return r;
-	db_format_time(o->when, stamp);
-	rec.serial = hex;
-	rec.subject = e->subject;
-	rec.expiry = e->expiry;
-	rec.reason = o->reason ? db_reason_canonical(o->reason) : NULL;
-	rec.revoked = stamp;
-	if ((r = audit_append(o->ca, &rec, 1, ctx->now(), err)) < 0)
-		return r;
-	testhook_point("revoke-after-audit");
-	if ((r = db_revoke(db, hex, o->reason, o->when, err)) == 0)
-		return audit_mark_settled(o->ca, err);
-	if (r < 0) {
-		struct hsmca_error e2 = { 0 };
-
-		if (audit_recover(db, ctx->now(), &w, &e2) != 0)
-			hsmca_warn(&w, "%s", e2.msg);
-		cli_print_warnings(ctx, &w);
-	}
-	return r;
-}
-
 int
 cmd_revoke(const struct hsmca_ctx *ctx, int argc, char **argv)
 {
@@ -249,7 +122,7 @@ cmd_revoke(const struct hsmca_ctx *ctx, int argc, char **argv)
 	if (o.serial != NULL)
 		r = serial_normalize(o.serial, &hex, &err);
 	else
-		r = serial_of_cert(o.ca, o.cert, &hex, &err);
+		r = cmd_cert_serial(o.ca, o.cert, &hex, &err);
 	if (r < 0)
 		goto out;
 	r = db_open(o.ca, DB_WRITE, DB_LOCK_TIMEOUT_DEFAULT, &db, &err);
@@ -260,8 +133,11 @@ cmd_revoke(const struct hsmca_ctx *ctx, int argc, char **argv)
 		    "bytes) left by an interrupted write", o.ca,
 		    db_repaired(db));
 	r = audit_recover(db, ctx->now(), &w, &err);
+	if (r == 0)
+		r = cmd_revoke_serial(db, hex, o.reason, o.when, ctx->now(), &w,
+		    &err);
 	cli_print_warnings(ctx, &w);
-	if (r < 0 || (r = audit_then_revoke(ctx, db, hex, &o, &err)) < 0)
+	if (r < 0)
 		goto out;
 	db_format_time(o.when, stamp);
 	cli_info(ctx, "revoked %s at %s%s%s", hex, stamp,

@@ -11,16 +11,17 @@
 #include "hsmca/fileio.h"
 #include "hsmca/issue.h"
 #include "hsmca/profile.h"
+#include "cmd-issue.h"
 #include "cmd-util.h"
 
-enum { O_CA = 1, O_SUBJECT, O_PROFILE, O_DAYS, O_HASH, O_OUT, O_DRY, O_REPLACE };
+enum { O_CA = 1, O_SUBJECT, O_PROFILE, O_OUT, O_DRY, O_REPLACE };
 
 static const struct cli_opt opts[] = {
 	{ "ca", true, O_CA, "DIR", "the CA directory (made by hsmca init)" },
 	{ "subject", true, O_SUBJECT, "DN", "subject, RFC 4514 or /C=../CN=.." },
 	{ "profile", true, O_PROFILE, "P", "profile (default root-ca)" },
-	{ "days", true, O_DAYS, "N", "validity in days (default: profile)" },
-	{ "hash", true, O_HASH, "H", "sha256, sha384 or sha512" },
+	CMD_VALIDITY_OPTS,
+	CMD_SIG_OPTS,
 	{ "out", true, O_OUT, "FILE", "also write the certificate here" },
 	{ "dry-run", false, O_DRY, NULL, "print what would be signed; stop" },
 	{ "replace", false, O_REPLACE, NULL, "replace an existing CA certificate" },
@@ -28,14 +29,15 @@ static const struct cli_opt opts[] = {
 };
 
 static const struct cli_desc desc = {
-	"selfsign", "--ca DIR --subject DN [--profile P] [--days N] [--hash H] "
-	"[--out FILE] [--dry-run] [--replace]",
+	"selfsign", "--ca DIR --subject DN [--profile P] [--days N | "
+	"--not-after T] [--not-before T] [--hash H] [--rsa-pss] [--out FILE] "
+	"[--dry-run] [--replace]",
 	"Self-sign the CA's certificate with its token key.", opts,
 };
 
 struct selfsign_opts {
-	const char *ca, *subject, *profile, *hash, *out;
-	unsigned long days;
+	const char *ca, *subject, *profile, *out;
+	struct cmd_sign_opts so;
 	bool dry_run, replace;
 };
 
@@ -58,13 +60,11 @@ parse(int argc, char **argv, struct selfsign_opts *o)
 				return cli_fail(&err);
 			break;
 		case O_PROFILE: o->profile = arg; break;
-		case O_HASH: o->hash = arg; break;
 		case O_OUT: o->out = arg; break;
 		case O_DRY: o->dry_run = true; break;
 		case O_REPLACE: o->replace = true; break;
-		case O_DAYS:
-			if (cli_parse_uint("--days", arg, 1, 36500, &o->days,
-			    &err) != 0)
+		default:
+			if (cmd_sign_opt(&o->so, c, arg, &err) < 0)
 				return cli_fail(&err);
 			break;
 		}
@@ -78,7 +78,7 @@ parse(int argc, char **argv, struct selfsign_opts *o)
 		    argv[p.optind]);
 	if (o->ca == NULL || o->subject == NULL)
 		return cli_usage_error(&desc, "--ca and --subject are required");
-	return 0;
+	return cmd_sign_opts_check(&o->so, &desc);
 }
 
 static int
@@ -89,7 +89,7 @@ run(const struct hsmca_ctx *ctx, const struct selfsign_opts *o,
 	struct hsmca_profile *prof = NULL;
 	struct hsmca_warnings w = { 0 };
 	struct hsmca_ca *ca = NULL;
-	const char *hash;
+	struct hsmca_sig sig;
 	char *path = NULL;
 	int r;
 
@@ -117,7 +117,10 @@ run(const struct hsmca_ctx *ctx, const struct selfsign_opts *o,
 	job->in.subject = o->subject;
 	job->in.pubkey = ca->pub;
 	job->in.now = ctx->now();
-	job->in.days = (unsigned)o->days;
+	cmd_sign_opts_apply(&o->so, &job->in);
+	if ((r = issue_pick_sig(o->so.hash, o->so.rsa_pss, prof, ca->conf,
+	    ca->info.pk, ca->info.bits, &sig, err)) != 0)
+		goto out;
 	if ((r = issue_prepare(ca->db, job)) != 0) {
 		*err = job->err;
 		goto out;
@@ -127,8 +130,7 @@ run(const struct hsmca_ctx *ctx, const struct selfsign_opts *o,
 		goto out;
 	if (o->dry_run)
 		goto out;
-	hash = issue_pick_hash(o->hash, prof->hash, ca->info.pk, ca->info.bits);
-	if ((r = issue_sign(job, NULL, ca->key, ca->pub, hash)) != 0) {
+	if ((r = issue_sign(job, NULL, ca->key, ca->pub, &sig)) != 0) {
 		*err = job->err;
 		goto out;
 	}

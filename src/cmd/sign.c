@@ -18,16 +18,18 @@
 #include "hsmca/profile.h"
 #include "hsmca/testhook.h"
 #include "hsmca/x509build.h"
+#include "cmd-issue.h"
 #include "cmd-util.h"
 
-enum { O_CA = 1, O_PROFILE, O_CSR, O_DAYS, O_SUBJECT, O_SAN, O_OUT,
-	O_OUTDIR, O_DRY };
+enum { O_CA = 1, O_PROFILE, O_CSR, O_SUBJECT, O_SAN, O_OUT, O_OUTDIR,
+	O_DRY };
 
 static const struct cli_opt opts[] = {
 	{ "ca", true, O_CA, "DIR", "the issuing CA directory" },
 	{ "profile", true, O_PROFILE, "P", "profile name or file" },
 	{ "csr", true, O_CSR, "FILE", "a request, PEM or DER (repeatable)" },
-	{ "days", true, O_DAYS, "N", "validity in days (default: profile)" },
+	CMD_VALIDITY_OPTS,
+	CMD_SIG_OPTS,
 	{ "subject", true, O_SUBJECT, "DN", "replace the request's subject (one --csr)" },
 	{ "san", true, O_SAN, "TYPE:VALUE", "replace the request's SAN (one --csr; repeatable)" },
 	{ "out", true, O_OUT, "FILE", "write the certificate(s) here (default stdout)" },
@@ -37,8 +39,9 @@ static const struct cli_opt opts[] = {
 };
 
 static const struct cli_desc desc = {
-	"sign", "--ca DIR --profile P --csr FILE [--csr FILE]... [--days N] "
-	"[--subject DN] [--san SAN]... [--out FILE | --out-dir D] [--dry-run]",
+	"sign", "--ca DIR --profile P --csr FILE [--csr FILE]... [--days N | "
+	"--not-after T] [--not-before T] [--hash H] [--rsa-pss] [--subject DN] "
+	"[--san SAN]... [--out FILE | --out-dir D] [--dry-run]",
 	"Issue certificates from requests with the CA's token key.", opts,
 };
 
@@ -46,14 +49,15 @@ struct sign_opts {
 	const char *ca, *profile, *subject, *out, *out_dir;
 	const char **csrs;
 	size_t n_csrs;
-	unsigned long days;
+	struct cmd_sign_opts so;
 	struct hsmca_gn_list sans;
 	bool dry_run;
 };
 
 static int
-parse_one(struct sign_opts *o, int c, const char *arg, struct hsmca_error *err)
+parse_one(void *dest, int c, const char *arg, struct hsmca_error *err)
 {
+	struct sign_opts *o = dest;
 	const char **grown;
 
 	switch (c) {
@@ -66,8 +70,6 @@ parse_one(struct sign_opts *o, int c, const char *arg, struct hsmca_error *err)
 	case O_OUTDIR: o->out_dir = arg; return 0;
 	case O_DRY: o->dry_run = true; return 0;
 	case O_SAN: return cmd_add_san(&o->sans, arg, err);
-	case O_DAYS:
-		return cli_parse_uint("--days", arg, 1, 36500, &o->days, err);
 	case O_CSR:
 		grown = realloc(o->csrs, (o->n_csrs + 1) * sizeof(*grown));
 		if (grown == NULL)
@@ -76,31 +78,17 @@ parse_one(struct sign_opts *o, int c, const char *arg, struct hsmca_error *err)
 		o->csrs[o->n_csrs++] = arg;
 		return 0;
 	}
-	return 0;
+	return cmd_sign_opt(&o->so, c, arg, err) < 0 ? err->code : 0;
 }
 
 /* 0 to go on, -1 after --help, or an exit status. */
 static int
 parse(int argc, char **argv, struct sign_opts *o)
 {
-	struct hsmca_error err = { 0 };
-	struct cli_parser p;
-	const char *arg;
-	int c;
+	int r;
 
-	cli_parser_init(&p, &desc, argc, argv);
-	while ((c = cli_next(&p, &arg)) > 0)
-		if (parse_one(o, c, arg, &err) != 0) {
-			err.code = HSMCA_E_USAGE;
-			return cli_fail(&err);
-		}
-	if (c == CLI_HELP)
-		return -1;
-	if (c == CLI_ERROR)
-		return HSMCA_EXIT_USAGE;
-	if (p.optind != argc)
-		return cli_usage_error(&desc, "unexpected argument '%s'",
-		    argv[p.optind]);
+	if ((r = cli_parse_all(&desc, argc, argv, parse_one, o)) != 0)
+		return r;
 	if (o->ca == NULL || o->profile == NULL || o->n_csrs == 0)
 		return cli_usage_error(&desc, "--ca, --profile and --csr are "
 		    "required");
@@ -110,7 +98,7 @@ parse(int argc, char **argv, struct sign_opts *o)
 	if (o->n_csrs > 1 && (o->subject != NULL || o->sans.n > 0))
 		return cli_usage_error(&desc, "--subject and --san apply to one "
 		    "--csr only");
-	return 0;
+	return cmd_sign_opts_check(&o->so, &desc);
 }
 
 /* Steps 1-4 for one request: parse, verify, build, lint. */
@@ -130,7 +118,7 @@ prepare_job(const struct hsmca_ctx *ctx, const struct sign_opts *o,
 	job->n_chain = ca->n_chain;
 	job->in.issuer_pubkey = issuer_pub;
 	job->in.now = ctx->now();
-	job->in.days = (unsigned)o->days;
+	cmd_sign_opts_apply(&o->so, &job->in);
 	if (ca_read_input(job->name, X509_MAX_INPUT, &buf, &len,
 	    &job->err) != 0)
 		return;
@@ -194,58 +182,16 @@ write_outputs(const struct sign_opts *o, struct hsmca_issue_job *jobs,
 	free(buf);
 }
 
-static void
-close_signer(struct hsmca_issue_signer *s)
-{
-	if (s->issuer != NULL)
-		gnutls_x509_crt_deinit(s->issuer);
-	if (s->key != NULL)
-		gnutls_privkey_deinit(s->key);
-	if (s->pub != NULL)
-		gnutls_pubkey_deinit(s->pub);
-	memset(s, 0, sizeof(*s));
-}
-
-/* Signers for the batch: the CA's key, and for a batch big enough to gain
- * from it on a machine with more than one core, the same key once more in
- * its own session with its own copy of the CA certificate.  A key that
- * wants its PIN for every signature (CKA_ALWAYS_AUTHENTICATE) signs alone.
- * Returns how many signers s holds. */
-static size_t
-open_signers(struct hsmca_ca *ca, size_t n_jobs, struct hsmca_issue_signer *s)
-{
-	struct hsmca_error err = { 0 };
-	gnutls_datum_t der = { NULL, 0 };
-
-	s[0] = (struct hsmca_issue_signer){ ca->key, ca->pub, ca->cert };
-	if (n_jobs < 8 || ca->info.always_auth || sysconf(_SC_NPROCESSORS_ONLN) < 2)
-		return 1;
-	if (token_open_key(ca->tok, ca->conf->key_uri, &s[1].key, &s[1].pub,
-	    NULL, &err) != 0)
-		return 1;
-	if (gnutls_x509_crt_export2(ca->cert, GNUTLS_X509_FMT_DER, &der) == 0 &&
-	    gnutls_x509_crt_init(&s[1].issuer) == 0 &&
-	    gnutls_x509_crt_import(s[1].issuer, &der, GNUTLS_X509_FMT_DER) == 0) {
-		gnutls_free(der.data);
-		return 2;
-	}
-	gnutls_free(der.data);
-	close_signer(&s[1]);
-	return 1;
-}
-
 static int
 issue_all(const struct hsmca_ctx *ctx, const struct sign_opts *o,
     struct hsmca_issue_job *jobs, struct hsmca_warnings *w,
     struct hsmca_error *err)
 {
-	struct hsmca_issue_signer signers[2] = { { 0 }, { 0 } };
-	struct hsmca_issue_audit audit = { .op = "sign" };
 	struct hsmca_profile *prof = NULL;
 	struct hsmca_ca *ca = NULL;
 	gnutls_pubkey_t ipub = NULL;
-	const char *hash;
-	size_t i, good = 0, n_signers;
+	struct cmd_issue_run run = { 0 };
+	size_t i;
 	int r;
 
 	if (o->out_dir != NULL && mkdir(o->out_dir, 0755) != 0 &&
@@ -267,26 +213,12 @@ issue_all(const struct hsmca_ctx *ctx, const struct sign_opts *o,
 	for (i = 0; i < o->n_csrs; i++) {
 		prepare_job(ctx, o, ca, prof, ipub, &jobs[i]);
 		cli_print_warnings(ctx, &jobs[i].w);
-		good += jobs[i].err.code == 0;
 	}
-	if (good == 0)
-		goto out;
-	if ((r = cmd_confirm_batch(ctx, jobs, o->n_csrs, prof, o->dry_run,
-	    err)) != 0 || o->dry_run)
-		goto out;
-	if ((r = ca_login(ca, ctx->module, ctx->module_env, ctx->pin_file, w, err)) != 0)
-		goto out;
-	testhook_point("after-login");
-	hash = issue_pick_hash(NULL, prof->hash, ca->info.pk, ca->info.bits);
-	n_signers = open_signers(ca, good, signers);
-	issue_sign_all(jobs, o->n_csrs, signers, n_signers, hash);
-	if (n_signers > 1)
-		close_signer(&signers[1]);
-	audit.key_uri = ca->info.uri;
-	audit.token_serial = ca->info.token_serial;
-	audit.profile = prof->path;
-	audit.now = jobs[0].in.now;
-	if ((r = issue_commit(ca->db, jobs, o->n_csrs, &audit, err)) != 0)
+	run.prof = prof;
+	run.so = &o->so;
+	run.dry_run = o->dry_run;
+	if ((r = cmd_issue_jobs(ctx, ca, &run, jobs, o->n_csrs, w, err)) != 0 ||
+	    o->dry_run)
 		goto out;
 	write_outputs(o, jobs, o->n_csrs);
 	testhook_point("after-output");

@@ -108,6 +108,59 @@ START_TEST(test_error_prefix)
 }
 END_TEST
 
+START_TEST(test_parse_hash)
+{
+	struct hsmca_error err = { 0 };
+	const char *h = NULL;
+
+	ck_assert_int_eq(cli_parse_hash("--hash", "sha512", &h, &err), 0);
+	ck_assert_str_eq(h, "sha512");
+	ck_assert_int_eq(cli_parse_hash("--hash", "SHA512", &h, &err),
+	    HSMCA_E_USAGE);
+	ck_assert_int_eq(cli_parse_hash("--hash", "sha1", &h, &err),
+	    HSMCA_E_USAGE);
+	ck_assert(strstr(err.msg, "--hash: unknown hash 'sha1'") != NULL);
+}
+END_TEST
+
+START_TEST(test_parse_time)
+{
+	struct hsmca_error err = { 0 };
+	time_t t = 0;
+
+	ck_assert_int_eq(cli_parse_time("--not-after",
+	    "2027-01-15T00:00:00Z", &t, &err), 0);
+	ck_assert_int_eq((long long)t, 1799971200LL);
+	ck_assert_int_eq(cli_parse_time("--not-after",
+	    "2027-01-15t01:30:00+01:30", &t, &err), 0);
+	ck_assert_int_eq((long long)t, 1799971200LL);
+	ck_assert_int_eq(cli_parse_time("--not-after",
+	    "2027-01-14T19:00:00-05:00", &t, &err), 0);
+	ck_assert_int_eq((long long)t, 1799971200LL);
+	ck_assert_int_eq(cli_parse_time("--not-after", "2028-02-29T00:00:00Z",
+	    &t, &err), 0);
+}
+END_TEST
+
+static const char *const bad_times[] = {
+	"2027-02-30T00:00:00Z", "2027-02-29T00:00:00Z", "2027-01-15",
+	"2027-01-15T00:00:00", "2027-01-15 00:00:00Z", "2027-13-01T00:00:00Z",
+	"2027-01-15T24:00:00Z", "2027-01-15T00:00:00.5Z", "20270115000000Z",
+	"2027-01-15T00:00:00+0100", "2027-01-15T00:00:00Zjunk", "",
+};
+
+START_TEST(test_parse_time_bad)
+{
+	struct hsmca_error err = { 0 };
+	time_t t = 42;
+
+	ck_assert_int_eq(cli_parse_time("--not-before", bad_times[_i], &t,
+	    &err), HSMCA_E_USAGE);
+	ck_assert_int_eq((long long)t, 42);
+	ck_assert(strstr(err.msg, "--not-before: '") == err.msg);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -120,6 +173,10 @@ main(void)
 	tcase_add_test(tc, test_no_prefix_matching);
 	tcase_add_test(tc, test_parse_uint);
 	tcase_add_test(tc, test_error_prefix);
+	tcase_add_test(tc, test_parse_hash);
+	tcase_add_test(tc, test_parse_time);
+	tcase_add_loop_test(tc, test_parse_time_bad, 0,
+	    (int)(sizeof(bad_times) / sizeof(bad_times[0])));
 	suite_add_tcase(s, tc);
 	return th_run(s);
 }

@@ -260,6 +260,7 @@ START_TEST(test_everything)
 	ck_assert_uint_eq(p->key_types, HSMCA_KT_EC_P256 | HSMCA_KT_EC_P384 |
 	    HSMCA_KT_EC_P521 | HSMCA_KT_RSA | HSMCA_KT_ED25519);
 	ck_assert_uint_eq(p->rsa_min_bits, 4096);
+	ck_assert(p->rsa_pss_given && p->rsa_pss);
 	ck_assert(p->san_from_csr && !p->san_required && p->allow_netscape);
 	ck_assert_uint_eq(p->san_types, 0xf);
 	ck_assert_uint_eq(p->n_policy, 10);
@@ -346,6 +347,8 @@ BAD(yesno_true, "[profile]\nsan_from_csr = true\n[extensions]\n",
     "t.profile:2:", "'true'")
 BAD(allow_netscape_bad, "[profile]\nallow_netscape = maybe\n"
     "[extensions]\n", "t.profile:2:", "'maybe'")
+BAD(rsa_pss_bad, "[profile]\nrsa_pss = on\n[extensions]\n",
+    "t.profile:2:", "'on'")
 BAD(san_type_unknown, "[profile]\nsan_from_csr = yes\n"
     "san_types = dns, rfc822\n[extensions]\n", "t.profile:3:", "'rfc822'")
 BAD(san_type_case, "[profile]\nsan_types = DNS\n[extensions]\n",
@@ -608,7 +611,7 @@ main(void)
 		days_garbage, days_negative, days_leading_zero, hash_md5,
 		hash_case, key_type_rsa_small, key_type_unknown,
 		key_type_repeat, key_type_empty_item, yesno_true,
-		allow_netscape_bad, san_type_unknown, san_type_case,
+		allow_netscape_bad, rsa_pss_bad, san_type_unknown, san_type_case,
 		rsa_ke_without_rsa, rsa_ke_without_ku, policy_unknown_attr,
 		policy_bad_kind, policy_alias_repeat, policy_empty,
 		missing_profile_section, missing_extensions_section,
