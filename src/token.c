@@ -45,15 +45,88 @@ pin_cb(void *ud, int attempt, const char *token_url, const char *token_label,
 	return 0;
 }
 
+/* The value of "module:" in one p11-kit module configuration, as a path
+ * (relative ones are in p11-kit's module directory); NULL when the file is
+ * not there, names no module, or is a trust policy module (which needs
+ * the registry's own loading, with "trusted"). */
+static char *
+config_module_file(const char *dir, const char *name)
+{
+	char *path = NULL, *line = NULL, *file = NULL, *v, *end;
+	size_t cap = 0;
+	bool trust = false;
+	FILE *f;
+
+	if (asprintf(&path, "%s/%s.module", dir, name) < 0)
+		return NULL;
+	f = fopen(path, "re");
+	free(path);
+	if (f == NULL)
+		return NULL;
+	while (getline(&line, &cap, f) > 0) {
+		v = line + strspn(line, " \t");
+		end = v + strcspn(v, "\r\n");
+		while (end > v && (end[-1] == ' ' || end[-1] == '\t'))
+			end--;
+		*end = '\0';
+		if (strncmp(v, "trust-policy:", 13) == 0)
+			trust = true;
+		if (strncmp(v, "module:", 7) != 0 || file != NULL)
+			continue;
+		v += 7 + strspn(v + 7, " \t");
+		if (*v == '/')
+			file = strdup(v);
+		else if (*v != '\0' && asprintf(&file, "%s/%s",
+		    HSMCA_P11_MODULE_PATH, v) < 0)
+			file = NULL;
+	}
+	free(line);
+	fclose(f);
+	if (trust) {
+		free(file);
+		return NULL;
+	}
+	return file;
+}
+
+/* The file of the module p11-kit registers as name: read from the
+ * registry's configuration (the system's overrides the package's) without
+ * loading a module, else by asking p11-kit, which loads every registered
+ * module's library to answer.  *params: "trusted" for a trust module. */
+static char *
+registered_file(const char *name, const char **params)
+{
+	CK_FUNCTION_LIST **mods;
+	char *file, *n;
+	size_t i;
+
+	*params = NULL;
+	if ((file = config_module_file(HSMCA_P11_SYSCONFIGS, name)) != NULL ||
+	    (file = config_module_file(HSMCA_P11_CONFIGS, name)) != NULL)
+		return file;
+	if ((mods = p11_kit_modules_load(NULL, 0)) == NULL)
+		return NULL;
+	for (i = 0; mods[i] != NULL && file == NULL; i++) {
+		n = p11_kit_module_get_name(mods[i]);
+		if (n != NULL && strcmp(n, name) == 0) {
+			file = p11_kit_module_get_filename(mods[i]);
+			if (p11_kit_module_get_flags(mods[i]) &
+			    P11_KIT_MODULE_TRUSTED)
+				*params = "trusted";
+		}
+		free(n);
+	}
+	p11_kit_modules_release(mods);
+	return file;
+}
+
 /* Load one module: a path, or the name p11-kit's registry knows it by
  * ("softhsm2", "opensc-pkcs11"), which is what a CA directory records. */
 static int
 load_module(const char *module, struct hsmca_error *err)
 {
-	CK_FUNCTION_LIST **mods;
-	char *file = NULL, *name;
+	char *file = NULL;
 	const char *params = NULL;
-	size_t i;
 	int r;
 
 	if (strchr(module, '/') != NULL) {
@@ -61,23 +134,10 @@ load_module(const char *module, struct hsmca_error *err)
 			return hsmca_error_set(err, HSMCA_E_TOKEN, "%s: cannot "
 			    "load PKCS#11 module: %s", module, strerror(errno));
 		file = strdup(module);
-	} else if ((mods = p11_kit_modules_load(NULL, 0)) != NULL) {
-		for (i = 0; mods[i] != NULL && file == NULL; i++) {
-			name = p11_kit_module_get_name(mods[i]);
-			if (name != NULL && strcmp(name, module) == 0) {
-				file = p11_kit_module_get_filename(mods[i]);
-				if (p11_kit_module_get_flags(mods[i]) &
-				    P11_KIT_MODULE_TRUSTED)
-					params = "trusted";
-			}
-			free(name);
-		}
-		p11_kit_modules_release(mods);
-		if (file == NULL)
-			return hsmca_error_set(err, HSMCA_E_TOKEN, "PKCS#11 "
-			    "module '%.64s': not registered with p11-kit (see "
-			    "'p11-kit list-modules'); name it by its path",
-			    module);
+	} else if ((file = registered_file(module, &params)) == NULL) {
+		return hsmca_error_set(err, HSMCA_E_TOKEN, "PKCS#11 "
+		    "module '%.64s': not registered with p11-kit (see "
+		    "'p11-kit list-modules'); name it by its path", module);
 	}
 	if (file == NULL)
 		return hsmca_error_set(err, HSMCA_E_NOMEM, "out of memory");
