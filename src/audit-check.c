@@ -238,7 +238,7 @@ batch_of(json_object *o, unsigned long seq)
 /* Mark in unfinished[] the unfinished records of the log's last batch (the
  * records one append wrote: each writer settles the log before it appends,
  * so only the last batch can be unfinished; and all of it must be looked
- * at, because newcerts files become durable together, by one syncfs).
+ * at, because newcerts files become durable together, at one barrier).
  * Returns 1 when the tail must grow to hold the whole batch. */
 static int
 find_unsettled(struct recover *rc, const char *path, struct tail *t,

@@ -11,6 +11,22 @@
 #include "hsmca/fileio.h"
 #include "db-internal.h"
 
+/* Remember path (taken over) as written and not yet durable. */
+static int
+add_unsynced(struct hsmca_db *db, char *path, struct hsmca_error *err)
+{
+	char **p;
+
+	p = realloc(db->unsynced, (db->n_unsynced + 1) * sizeof(*p));
+	if (p == NULL) {
+		free(path);
+		return db_nomem(err);
+	}
+	db->unsynced = p;
+	db->unsynced[db->n_unsynced++] = path;
+	return 0;
+}
+
 int
 db_write_newcert(struct hsmca_db *db, const char *hex, const void *pem,
     size_t len, struct hsmca_error *err)
@@ -32,6 +48,8 @@ db_write_newcert(struct hsmca_db *db, const char *hex, const void *pem,
 	if (r == 0)
 		r = fileio_write_atomic_opts(path, pem, len, 0644,
 		    FILEIO_NO_FSYNC, err);
+	if (r == 0)
+		return add_unsynced(db, path, err);
 	free(path);
 	return r;
 }
@@ -40,14 +58,17 @@ int
 db_sync_newcerts(struct hsmca_db *db, struct hsmca_error *err)
 {
 	char *path;
+	size_t i;
 	int r;
 
 	if (asprintf(&path, "%s/newcerts", db->dir) < 0)
 		return db_nomem(err);
-	r = fileio_sync_fs(path, err);
-	if (r == 0)
-		r = fileio_fsync_dir(path, err);
+	r = fileio_sync_files(path, db->unsynced, db->n_unsynced, err);
 	free(path);
+	for (i = 0; r == 0 && i < db->n_unsynced; i++)
+		free(db->unsynced[i]);
+	if (r == 0)
+		db->n_unsynced = 0;
 	return r;
 }
 

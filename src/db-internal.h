@@ -32,6 +32,8 @@ struct hsmca_db {
 	size_t *by_serial;     /* entry indices sorted by serial */
 	char **reserved;       /* serials taken in this run */
 	size_t n_reserved;
+	char **unsynced;       /* newcerts files written, not yet durable */
+	size_t n_unsynced;
 };
 
 /* "DIR/name", malloc'ed; NULL when out of memory. */

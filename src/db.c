@@ -226,6 +226,9 @@ db_close(struct hsmca_db *db)
 	for (i = 0; i < db->n_reserved; i++)
 		free(db->reserved[i]);
 	free(db->reserved);
+	for (i = 0; i < db->n_unsynced; i++)
+		free(db->unsynced[i]);
+	free(db->unsynced);
 	fileio_unlock(db->lock_fd);
 	free(db->index_path);
 	free(db->dir);

@@ -505,8 +505,10 @@ fileio_exists(const char *path, struct hsmca_error *err)
 	return io_error(err, path, errno);
 }
 
-int
-fileio_sync_fs(const char *path, struct hsmca_error *err)
+/* syncfs() the file system that holds path: everything written to it so
+ * far is durable (and a writeback error is reported, Linux >= 5.8). */
+static int
+sync_fs(const char *path, struct hsmca_error *err)
 {
 	int fd, r = 0;
 
@@ -517,4 +519,37 @@ fileio_sync_fs(const char *path, struct hsmca_error *err)
 		r = io_error(err, path, errno);
 	close(fd);
 	return r;
+}
+
+/* Start writeback of path (start) or wait for it and fsync (!start). */
+static int
+sync_one(const char *path, bool start, struct hsmca_error *err)
+{
+	int fd, r = 0;
+
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return io_error(err, path, errno);
+	if (start)
+		(void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+	else if (fsync(fd) < 0)
+		r = io_error(err, path, errno);
+	close(fd);
+	return r;
+}
+
+int
+fileio_sync_files(const char *dir, char *const *paths, size_t n,
+    struct hsmca_error *err)
+{
+	size_t i;
+	int r = 0;
+
+	if (n > FILEIO_SYNC_EACH_MAX)
+		r = sync_fs(dir, err);
+	for (i = 0; n <= FILEIO_SYNC_EACH_MAX && i < n && r == 0; i++)
+		r = sync_one(paths[i], true, err);
+	for (i = 0; n <= FILEIO_SYNC_EACH_MAX && i < n && r == 0; i++)
+		r = sync_one(paths[i], false, err);
+	return r != 0 ? r : fileio_fsync_dir(dir, err);
 }

@@ -145,18 +145,20 @@ int db_append(struct hsmca_db *db, const struct hsmca_db_entry *e, size_t n,
 
 /* Write DIR/newcerts/HEX.pem (mode 0644) atomically with len bytes of pem.
  * Neither the file nor the directory is fsync'ed here: db_sync_newcerts()
- * makes a whole batch durable at once.  Needs DB_WRITE.  HSMCA_E_EXISTS when the file already exists,
- * HSMCA_E_PARSE for a hex that is not upper-case hex. */
+ * makes a whole batch durable at once.  Needs DB_WRITE.  HSMCA_E_EXISTS
+ * when the file already exists, HSMCA_E_PARSE for a hex that is not upper-case hex. */
 int db_write_newcert(struct hsmca_db *db, const char *hex, const void *pem,
     size_t len, struct hsmca_error *err) HSMCA_MUST_CHECK;
 
-/* Make the newcerts files written since the last call durable: one
- * syncfs() of their file system and an fsync of DIR/newcerts, instead of an
- * fsync per file (200 certificates: one flush, not 200).  Call it after a
- * batch's last db_write_newcert() and before handing anything out.  A power
- * cut before it returns may leave some of the batch's files missing or
- * empty: each certificate is in the fsync'ed audit log, and the next writer
- * restores them (audit_recover() looks at the whole last batch). */
+/* Make the newcerts files written since the last call durable, with one
+ * barrier per batch: each file fsync'ed (a small batch; not a flush of the
+ * whole file system and other programs' data) or one syncfs() for more than
+ * FILEIO_SYNC_EACH_MAX, then an fsync of DIR/newcerts (fileio_sync_files).
+ * Call it after a batch's last db_write_newcert() and before handing
+ * anything out.  A power cut before it returns may leave some of the
+ * batch's files missing or empty: each certificate is in the fsync'ed audit
+ * log, and the next writer restores them (audit_recover() looks at the
+ * whole last batch). */
 int db_sync_newcerts(struct hsmca_db *db, struct hsmca_error *err)
 	HSMCA_MUST_CHECK;
 

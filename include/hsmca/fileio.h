@@ -86,11 +86,20 @@ int fileio_write_atomic_opts(const char *path, const void *data, size_t len,
 int fileio_write_output(const char *path, const void *data, size_t len,
     mode_t mode, struct hsmca_error *err) HSMCA_MUST_CHECK;
 
-/* syncfs() the file system that holds path: everything written to it so
- * far is durable (and a writeback error is reported, Linux >= 5.8).
- * Returns 0 or HSMCA_E_IO. */
-int fileio_sync_fs(const char *path, struct hsmca_error *err)
-	HSMCA_MUST_CHECK;
+/* Up to this many files, fileio_sync_files() fsyncs each of them; beyond,
+ * one syncfs() is cheaper than the journal commits of that many fsyncs
+ * (measured on ext4: 200 new 1 KiB files, 14 ms fsync-each, 3 ms syncfs on
+ * an idle machine) -- but syncfs also flushes other programs' data, which
+ * costs one certificate far more than its own fsync. */
+#define FILEIO_SYNC_EACH_MAX 32
+
+/* Make the n files paths[] (written in directory dir, without fsync) and
+ * their names in dir durable: each is fsync'ed (writeback started on all
+ * first, so that their data goes out together), or, for more than
+ * FILEIO_SYNC_EACH_MAX, the file system holding dir is syncfs'ed; then dir
+ * is fsync'ed.  Returns 0 or HSMCA_E_IO naming the file. */
+int fileio_sync_files(const char *dir, char *const *paths, size_t n,
+    struct hsmca_error *err) HSMCA_MUST_CHECK;
 
 /* Append len bytes of data to the file open on fd (opened by the caller,
  * with or without O_APPEND) in one write() call where the kernel allows it,
