@@ -328,22 +328,53 @@ x509_crt_issuer(gnutls_x509_crt_t crt, struct hsmca_dn *out,
 	return dn_from_gnutls(gdn, "issuer", out, err);
 }
 
+/* The request's subject Name, as DER inside der (the whole request):
+ * CertificationRequest { CertificationRequestInfo { version, subject, ...
+ * } ... } (RFC 2986).  -1 when der is not shaped so. */
+static int
+csr_subject_der(const gnutls_datum_t *der, gnutls_datum_t *name)
+{
+	const unsigned char *p = der->data;
+	long left = (long)der->size, len;
+
+	if (x509_der_enter(&p, &left, ASN1_TAG_SEQUENCE) < 0 ||
+	    (len = x509_der_enter(&p, &left, ASN1_TAG_SEQUENCE)) < 0 ||
+	    (len = x509_der_enter(&p, &left, ASN1_TAG_INTEGER)) < 0)
+		return -1;
+	p += len;
+	left -= len;
+	name->data = (unsigned char *)p;
+	if ((len = x509_der_enter(&p, &left, ASN1_TAG_SEQUENCE)) < 0)
+		return -1;
+	name->size = (unsigned)(p + len - name->data);
+	return 0;
+}
+
 int
 x509_csr_subject(gnutls_x509_crq_t csr, struct hsmca_dn *out,
     struct hsmca_error *err)
 {
-	gnutls_x509_crt_t tmp;
+	gnutls_datum_t der = { NULL, 0 }, name;
+	gnutls_x509_dn_t gdn = NULL;
 	int r;
 
-	/* GnuTLS has no gnutls_x509_dn_t getter for requests: copy the
-	 * subject into a scratch certificate and read it from there. */
-	if ((r = gnutls_x509_crt_init(&tmp)) < 0)
-		return gt_fail(err, HSMCA_E_NOMEM, r, "request");
-	if ((r = gnutls_x509_crt_set_crq(tmp, csr)) < 0)
+	/* GnuTLS has no gnutls_x509_dn_t getter for requests, and copying
+	 * the request into a scratch certificate (gnutls_x509_crt_set_crq)
+	 * verifies its signature a second time: read the Name from the DER. */
+	if ((r = gnutls_x509_crq_export2(csr, GNUTLS_X509_FMT_DER, &der)) < 0)
+		return gt_fail(err, HSMCA_E_PARSE, r, "request");
+	if (csr_subject_der(&der, &name) != 0)
+		r = hsmca_error_set(err, HSMCA_E_PARSE, "request subject: "
+		    "malformed request");
+	else if ((r = gnutls_x509_dn_init(&gdn)) < 0)
+		r = gt_fail(err, HSMCA_E_NOMEM, r, "request");
+	else if ((r = gnutls_x509_dn_import(gdn, &name)) < 0)
 		r = gt_fail(err, HSMCA_E_PARSE, r, "request subject");
 	else
-		r = x509_crt_subject(tmp, out, err);
-	gnutls_x509_crt_deinit(tmp);
+		r = dn_from_gnutls(gdn, "subject", out, err);
+	if (gdn != NULL)
+		gnutls_x509_dn_deinit(gdn);
+	gnutls_free(der.data);
 	return r;
 }
 

@@ -71,6 +71,61 @@ START_TEST(test_build_csr_roundtrip)
 }
 END_TEST
 
+/* x509_csr_subject reads the Name from the request's DER: the subject of
+ * a request openssl made, in openssl's own RFC 2253 rendering; or, with
+ * want_err, the error (multi-valued RDNs are refused). */
+static void
+expect_csr_subject(const char *subj, const char *want, const char *want_err)
+{
+	struct hsmca_error err = { 0, "" };
+	struct hsmca_dn dn = { NULL, 0 };
+	gnutls_x509_crq_t q = NULL;
+	char cmd[1024], line[256], *path, *pem, *seen, *mine;
+	size_t len;
+	int st;
+
+	path = th_write_file(xt_dir(), "subj.csr", "", 0);
+	snprintf(cmd, sizeof(cmd), "openssl req -new -newkey ec -pkeyopt "
+	    "ec_paramgen_curve:P-256 -nodes -keyout /dev/null -multivalue-rdn "
+	    "-subj '%s' -out '%s' 2>&1 && openssl req -noout -subject "
+	    "-nameopt RFC2253 -in '%s'", subj, path, path);
+	seen = xt_run(cmd, &st);
+	ck_assert_msg(st == 0, "%s", seen);
+	snprintf(line, sizeof(line), "\nsubject=%s\n", want);
+	ck_assert_msg(strstr(seen, line) != NULL, "openssl says %s", seen);
+	pem = th_read_file(path, &len);
+	ck_assert(x509_load_csr("subj.csr", (unsigned char *)pem, len, &q,
+	    &err) == 0);
+	if (want_err != NULL) {
+		ck_assert_int_eq(x509_csr_subject(q, &dn, &err), HSMCA_E_PARSE);
+		ck_assert_msg(strstr(err.msg, want_err) != NULL, "%s", err.msg);
+	} else {
+		ck_assert_msg(x509_csr_subject(q, &dn, &err) == 0, "%s",
+		    err.msg);
+		ck_assert(dn_rfc4514(&dn, &mine) == 0);
+		ck_assert_msg(strcmp(mine, want) == 0, "'%s' != '%s'", mine,
+		    want);
+		free(mine);
+	}
+	dn_clear(&dn);
+	gnutls_x509_crq_deinit(q);
+	free(pem);
+	free(seen);
+	free(path);
+}
+
+START_TEST(test_csr_subject_from_der)
+{
+	expect_csr_subject("/C=US/O=Example/CN=www.example.com",
+	    "CN=www.example.com,O=Example,C=US", NULL);
+	expect_csr_subject("/DC=org/DC=example/OU=A\\, B/CN=x",
+	    "CN=x,OU=A\\, B,DC=example,DC=org", NULL);
+	expect_csr_subject("/", "", NULL);
+	expect_csr_subject("/O=Ex/CN=a+UID=b", "UID=b+CN=a,O=Ex",
+	    "multi-valued RDNs are not supported");
+}
+END_TEST
+
 START_TEST(test_csr_der_accepted)
 {
 	gnutls_x509_crq_t q = xt_csr("good-p256.der");
@@ -174,6 +229,7 @@ x509build_req_suite(void)
 	TCase *hostile = tcase_create("hostile");
 
 	tcase_add_test(request, test_build_csr_roundtrip);
+	tcase_add_test(request, test_csr_subject_from_der);
 	suite_add_tcase(s, request);
 	tcase_add_test(hostile, test_csr_der_accepted);
 	tcase_add_test(hostile, test_csr_bad_signature);
