@@ -1,7 +1,6 @@
 /* see hsmca/issue.h */
 #include "config.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +11,7 @@
 #include "hsmca/issue.h"
 #include "hsmca/lint.h"
 #include "hsmca/nameconst.h"
+#include "hsmca/stripe.h"
 #include "hsmca/testhook.h"
 
 int
@@ -39,7 +39,7 @@ serial_free_standing(struct hsmca_issue_job *job)
 }
 
 int
-issue_prepare(struct hsmca_db *db, struct hsmca_issue_job *job)
+issue_reserve(struct hsmca_db *db, struct hsmca_issue_job *job)
 {
 	int r;
 
@@ -52,6 +52,16 @@ issue_prepare(struct hsmca_db *db, struct hsmca_issue_job *job)
 		return r;
 	job->in.serial = job->serial;
 	job->in.serial_len = sizeof(job->serial);
+	return 0;
+}
+
+int
+issue_build(struct hsmca_issue_job *job)
+{
+	int r;
+
+	if (job->err.code != 0)
+		return job->err.code;
 	if ((r = x509_build_cert(&job->in, &job->crt, &job->w, &job->err)) != 0)
 		goto fail;
 	if ((r = lint_cert(job->crt, job->in.profile, job->in.issuer, &job->w,
@@ -65,6 +75,16 @@ fail:
 	if (job->name != NULL)
 		hsmca_error_prefix(&job->err, "%s", job->name);
 	return r;
+}
+
+int
+issue_prepare(struct hsmca_db *db, struct hsmca_issue_job *job)
+{
+	int r;
+
+	if ((r = issue_reserve(db, job)) != 0)
+		return r;
+	return issue_build(job);
 }
 
 int
@@ -90,21 +110,23 @@ issue_sign(struct hsmca_issue_job *job, gnutls_x509_crt_t issuer,
 
 struct sign_share {
 	struct hsmca_issue_job *jobs;
-	size_t n, first, step;
-	const struct hsmca_issue_signer *signer;
+	size_t n;
+	const struct hsmca_issue_signer *signers;
+	size_t n_signers;
 	const struct hsmca_sig *sig;
 };
 
-static void *
-sign_share(void *arg)
+/* Worker t signs every n_signers-th job, from job t, with signer t. */
+static void
+sign_share(void *arg, size_t t)
 {
 	const struct sign_share *sh = arg;
+	const struct hsmca_issue_signer *s = &sh->signers[t];
 	size_t i;
 
-	for (i = sh->first; i < sh->n; i += sh->step)
-		(void)issue_sign(&sh->jobs[i], sh->signer->issuer,
-		    sh->signer->key, sh->signer->pub, sh->sig);
-	return NULL;
+	for (i = t; i < sh->n; i += sh->n_signers)
+		(void)issue_sign(&sh->jobs[i], s->issuer, s->key, s->pub,
+		    sh->sig);
 }
 
 void
@@ -112,27 +134,11 @@ issue_sign_all(struct hsmca_issue_job *jobs, size_t n,
     const struct hsmca_issue_signer *signers, size_t n_signers,
     const struct hsmca_sig *sig)
 {
-	struct sign_share sh[ISSUE_MAX_SIGNERS];
-	pthread_t th[ISSUE_MAX_SIGNERS];
-	bool started[ISSUE_MAX_SIGNERS] = { false };
-	size_t t;
+	struct sign_share sh = { jobs, n, signers, n_signers, sig };
 
-	if (n_signers > ISSUE_MAX_SIGNERS)
-		n_signers = ISSUE_MAX_SIGNERS;
-	for (t = 0; t < n_signers; t++) {
-		sh[t] = (struct sign_share){ jobs, n, t, n_signers,
-		    &signers[t], sig };
-		if (t > 0)
-			started[t] = pthread_create(&th[t], NULL, sign_share,
-			    &sh[t]) == 0;
-	}
-	(void)sign_share(&sh[0]);
-	for (t = 1; t < n_signers; t++) {
-		if (started[t])
-			pthread_join(th[t], NULL);
-		else
-			(void)sign_share(&sh[t]);  /* no thread: sign here */
-	}
+	if (sh.n_signers > ISSUE_MAX_SIGNERS)
+		sh.n_signers = ISSUE_MAX_SIGNERS;
+	stripe_run(sh.n_signers, sign_share, &sh);
 }
 
 static int

@@ -609,6 +609,21 @@ reimport(gnutls_x509_crt_t c, gnutls_x509_crt_t *out, gnutls_datum_t *der)
 }
 
 int
+x509_crt_dup(gnutls_x509_crt_t c, gnutls_x509_crt_t *out)
+{
+	gnutls_datum_t der = { NULL, 0 };
+	int r;
+
+	r = reimport(c, out, &der);
+	gnutls_free(der.data);
+	if (r < 0 && *out != NULL) {
+		gnutls_x509_crt_deinit(*out);
+		*out = NULL;
+	}
+	return r < 0 ? r : 0;
+}
+
+int
 x509_verify_signed(gnutls_x509_crt_t crt, gnutls_x509_crt_t issuer,
     struct hsmca_error *err)
 {

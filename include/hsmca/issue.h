@@ -25,6 +25,7 @@
 #include "hsmca/db.h"
 #include "hsmca/err.h"
 #include "hsmca/serial.h"
+#include "hsmca/stripe.h"
 #include "hsmca/x509build.h"
 
 struct hsmca_issue_job {
@@ -48,11 +49,19 @@ struct hsmca_issue_job {
 int issue_rng(void *ctx, unsigned char *buf, size_t len);
 
 /* Draw a serial unique in db (db may be NULL for a dry run without a
- * database), build the to-be-signed certificate from job->in and lint it
- * against job->in.profile and the issuer, then check its names against the
- * nameConstraints of the issuer and job->chain (hsmca/nameconst.h).  On
- * failure job->err is set and its code returned.  Never touches the
- * token. */
+ * database) into job->serial and job->in.serial.  Not thread-safe (db). */
+int issue_reserve(struct hsmca_db *db, struct hsmca_issue_job *job);
+
+/* Build the to-be-signed certificate from job->in (serial reserved) and
+ * lint it against job->in.profile and the issuer, then check its names
+ * against the nameConstraints of the issuer and job->chain
+ * (hsmca/nameconst.h).  Skips a job that failed already.  Touches only job
+ * and what it points to (read-only): jobs whose GnuTLS objects are not
+ * shared may be built on different threads.  On failure job->err is set
+ * and its code returned.  Never touches the token. */
+int issue_build(struct hsmca_issue_job *job);
+
+/* issue_reserve() then issue_build(). */
 int issue_prepare(struct hsmca_db *db, struct hsmca_issue_job *job);
 
 /* How the CA key signs. */
@@ -84,7 +93,7 @@ int issue_sign(struct hsmca_issue_job *job, gnutls_x509_crt_t issuer,
 /* One signer of a batch: the CA key opened once more (its own PKCS#11
  * session), its public half, and a private copy of the issuer certificate:
  * GnuTLS objects are not shared between threads. */
-#define ISSUE_MAX_SIGNERS 4
+#define ISSUE_MAX_SIGNERS STRIPE_MAX
 
 struct hsmca_issue_signer {
 	gnutls_privkey_t key;

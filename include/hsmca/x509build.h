@@ -172,6 +172,12 @@ int x509_sign_cert_pub(gnutls_x509_crt_t tbs, gnutls_x509_crt_t issuer,
     gnutls_privkey_t key, gnutls_pubkey_t key_pub, const char *hash,
     unsigned flags, struct hsmca_error *err) HSMCA_MUST_CHECK;
 
+/* A copy of c in *out, through its DER: for another thread (GnuTLS objects
+ * are not shared between threads).  Returns 0 or a GnuTLS error (< 0),
+ * *out NULL. */
+int x509_crt_dup(gnutls_x509_crt_t c, gnutls_x509_crt_t *out)
+	HSMCA_MUST_CHECK;
+
 /* Check crt's signature with the public key of issuer (crt itself when
  * issuer is NULL) over the exact TBSCertificate bytes, and that crt's
  * issuer name equals issuer's subject.  Returns 0 or HSMCA_E_VERIFY. */

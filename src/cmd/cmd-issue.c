@@ -1,9 +1,10 @@
 /* see cmd-issue.h */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "hsmca/stripe.h"
 #include "hsmca/testhook.h"
 #include "cmd-issue.h"
 #include "cmd-util.h"
@@ -67,23 +68,56 @@ static size_t
 open_signers(struct hsmca_ca *ca, size_t n_jobs, struct hsmca_issue_signer *s)
 {
 	struct hsmca_error err = { 0 };
-	gnutls_datum_t der = { NULL, 0 };
 
 	s[0] = (struct hsmca_issue_signer){ ca->key, ca->pub, ca->cert };
-	if (n_jobs < 8 || ca->info.always_auth || sysconf(_SC_NPROCESSORS_ONLN) < 2)
+	if (ca->info.always_auth || stripe_workers(n_jobs, 8, 2) < 2)
 		return 1;
 	if (token_open_key(ca->tok, ca->conf->key_uri, &s[1].key, &s[1].pub,
 	    NULL, &err) != 0)
 		return 1;
-	if (gnutls_x509_crt_export2(ca->cert, GNUTLS_X509_FMT_DER, &der) == 0 &&
-	    gnutls_x509_crt_init(&s[1].issuer) == 0 &&
-	    gnutls_x509_crt_import(s[1].issuer, &der, GNUTLS_X509_FMT_DER) == 0) {
-		gnutls_free(der.data);
+	if (x509_crt_dup(ca->cert, &s[1].issuer) == 0)
 		return 2;
-	}
-	gnutls_free(der.data);
 	close_signer(&s[1]);
 	return 1;
+}
+
+int
+cmd_issuer_copy(const struct hsmca_ca *ca, struct cmd_issuer_copy *c)
+{
+	size_t i;
+
+	memset(c, 0, sizeof(*c));
+	if (ca->n_chain > 0 &&
+	    (c->chain = calloc(ca->n_chain, sizeof(*c->chain))) == NULL)
+		return -1;
+	c->n_chain = ca->n_chain;
+	for (i = 0; i < ca->n_chain; i++)
+		if (x509_crt_dup(ca->chain[i], &c->chain[i]) != 0)
+			goto fail;
+	if (x509_crt_dup(ca->cert, &c->cert) != 0 ||
+	    gnutls_pubkey_init(&c->pub) < 0 ||
+	    gnutls_pubkey_import_x509(c->pub, c->cert, 0) < 0)
+		goto fail;
+	return 0;
+fail:
+	cmd_issuer_copy_free(c);
+	return -1;
+}
+
+void
+cmd_issuer_copy_free(struct cmd_issuer_copy *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n_chain; i++)
+		if (c->chain[i] != NULL)
+			gnutls_x509_crt_deinit(c->chain[i]);
+	free(c->chain);
+	if (c->cert != NULL)
+		gnutls_x509_crt_deinit(c->cert);
+	if (c->pub != NULL)
+		gnutls_pubkey_deinit(c->pub);
+	memset(c, 0, sizeof(*c));
 }
 
 int

@@ -59,6 +59,21 @@ int cmd_sign_opts_check(const struct cmd_sign_opts *o,
 void cmd_sign_opts_apply(const struct cmd_sign_opts *o,
     struct hsmca_issue *in);
 
+/* A worker's private copy of what preparing a certificate reads of the CA:
+ * its certificate, the certificate's public key and the chain above it
+ * (GnuTLS objects are not shared between threads). */
+struct cmd_issuer_copy {
+	gnutls_x509_crt_t cert;
+	gnutls_pubkey_t pub;
+	gnutls_x509_crt_t *chain;
+	size_t n_chain;
+};
+
+/* Fill c from ca.  Returns 0, or -1 with c empty (out of memory). */
+int cmd_issuer_copy(const struct hsmca_ca *ca, struct cmd_issuer_copy *c)
+	HSMCA_MUST_CHECK;
+void cmd_issuer_copy_free(struct cmd_issuer_copy *c);
+
 /* One run of steps 5-7. */
 struct cmd_issue_run {
 	const struct hsmca_profile *prof;

@@ -16,6 +16,7 @@
 #include "hsmca/cmd.h"
 #include "hsmca/issue.h"
 #include "hsmca/profile.h"
+#include "hsmca/stripe.h"
 #include "hsmca/testhook.h"
 #include "hsmca/x509build.h"
 #include "cmd-issue.h"
@@ -101,15 +102,13 @@ parse(int argc, char **argv, struct sign_opts *o)
 	return cmd_sign_opts_check(&o->so, &desc);
 }
 
-/* Steps 1-4 for one request: parse, verify, build, lint. */
+/* Step 1 for one request, on the calling thread: what the job is, and its
+ * serial (the database is not shared between threads). */
 static void
-prepare_job(const struct hsmca_ctx *ctx, const struct sign_opts *o,
+start_job(const struct hsmca_ctx *ctx, const struct sign_opts *o,
     struct hsmca_ca *ca, const struct hsmca_profile *prof,
     gnutls_pubkey_t issuer_pub, struct hsmca_issue_job *job)
 {
-	unsigned char *buf = NULL;
-	size_t len;
-
 	job->in.profile = prof;
 	job->in.subject = o->subject;
 	job->in.san = o->sans.n ? &o->sans : NULL;
@@ -119,12 +118,77 @@ prepare_job(const struct hsmca_ctx *ctx, const struct sign_opts *o,
 	job->in.issuer_pubkey = issuer_pub;
 	job->in.now = ctx->now();
 	cmd_sign_opts_apply(&o->so, &job->in);
-	if (ca_read_input(job->name, X509_MAX_INPUT, &buf, &len,
-	    &job->err) != 0)
+	(void)issue_reserve(ca->db, job);
+}
+
+/* Steps 2-4 for one request: read, verify, build, lint. */
+static void
+build_job(struct hsmca_issue_job *job)
+{
+	unsigned char *buf = NULL;
+	size_t len;
+
+	if (job->err.code != 0 || ca_read_input(job->name, X509_MAX_INPUT,
+	    &buf, &len, &job->err) != 0)
 		return;
 	if (x509_load_csr(job->name, buf, len, &job->in.csr, &job->err) == 0)
-		(void)issue_prepare(ca->db, job);
+		(void)issue_build(job);
 	free(buf);
+}
+
+/* The requests of a batch, dealt to the workers in turn; worker t > 0
+ * builds with its own copy of the CA's certificates (copies[t - 1]). */
+struct build_share {
+	struct hsmca_issue_job *jobs;
+	size_t n, workers;
+	struct cmd_issuer_copy *copies;
+};
+
+static void
+build_share(void *arg, size_t t)
+{
+	struct build_share *sh = arg;
+	struct cmd_issuer_copy *c = t > 0 ? &sh->copies[t - 1] : NULL;
+	struct hsmca_issue_job *job;
+	size_t i;
+
+	for (i = t; i < sh->n; i += sh->workers) {
+		job = &sh->jobs[i];
+		if (c != NULL) {
+			job->in.issuer = c->cert;
+			job->in.issuer_pubkey = c->pub;
+			job->chain = c->chain;
+		}
+		build_job(job);
+	}
+}
+
+/* Steps 1-4 for every request: serials here, the rest on as many workers
+ * as the batch gains from (a worker whose copy cannot be made is not
+ * started); then every job points at ca's own objects again. */
+static void
+prepare_jobs(const struct hsmca_ctx *ctx, const struct sign_opts *o,
+    struct hsmca_ca *ca, const struct hsmca_profile *prof,
+    gnutls_pubkey_t issuer_pub, struct hsmca_issue_job *jobs, size_t n)
+{
+	struct cmd_issuer_copy copies[STRIPE_MAX - 1];
+	struct build_share sh = { jobs, n, 1, copies };
+	size_t want = stripe_workers(n, 8, STRIPE_MAX), i;
+
+	for (i = 0; i < n; i++)
+		start_job(ctx, o, ca, prof, issuer_pub, &jobs[i]);
+	while (sh.workers < want &&
+	    cmd_issuer_copy(ca, &copies[sh.workers - 1]) == 0)
+		sh.workers++;
+	stripe_run(sh.workers, build_share, &sh);
+	for (i = 0; i + 1 < sh.workers; i++)
+		cmd_issuer_copy_free(&copies[i]);
+	for (i = 0; i < n; i++) {
+		jobs[i].in.issuer = ca->cert;
+		jobs[i].in.issuer_pubkey = issuer_pub;
+		jobs[i].chain = ca->chain;
+		cli_print_warnings(ctx, &jobs[i].w);
+	}
 }
 
 /* Where job's certificate goes with --out-dir: DIR/<request name minus
@@ -191,7 +255,6 @@ issue_all(const struct hsmca_ctx *ctx, const struct sign_opts *o,
 	struct hsmca_ca *ca = NULL;
 	gnutls_pubkey_t ipub = NULL;
 	struct cmd_issue_run run = { 0 };
-	size_t i;
 	int r;
 
 	if (o->out_dir != NULL && mkdir(o->out_dir, 0755) != 0 &&
@@ -210,10 +273,7 @@ issue_all(const struct hsmca_ctx *ctx, const struct sign_opts *o,
 		    "CA certificate's public key", o->ca);
 		goto out;
 	}
-	for (i = 0; i < o->n_csrs; i++) {
-		prepare_job(ctx, o, ca, prof, ipub, &jobs[i]);
-		cli_print_warnings(ctx, &jobs[i].w);
-	}
+	prepare_jobs(ctx, o, ca, prof, ipub, jobs, o->n_csrs);
 	run.prof = prof;
 	run.so = &o->so;
 	run.dry_run = o->dry_run;

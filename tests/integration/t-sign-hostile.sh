@@ -105,3 +105,26 @@ done
 [ "$(cut -f4 ca/index.txt | sort -u | wc -l)" = "$(wc -l < ca/index.txt)" ] || fail "big batch: a serial repeats"
 h audit verify --ca ca >/dev/null || fail "big batch: audit verify"
 pass "a batch of 24 (two signing sessions): every certificate verifies and carries its request's key and subject"
+
+# Requests of a big batch are read and built on two workers: bad ones on
+# either worker are reported, in the order given, and the rest issued.
+args=()
+for i in $(seq 1 10); do
+	mkcsr "mix$i" "/CN=mix$i.example" -addext "subjectAltName=DNS:mix$i.example"
+	args+=(--csr "mix$i.csr")
+	case $i in 3) args+=(--csr garbage.csr) ;; 6) args+=(--csr wantca.csr --csr no-such.csr) ;; esac
+done
+before_lines=$(wc -l < ca/index.txt)
+rc=0
+h -q sign --yes --ca ca --profile server "${args[@]}" --out-dir mix 2>mix.err || rc=$?
+[ "$rc" = 1 ] || fail "mixed batch must exit 1 (got $rc)"
+[ "$(ls mix | wc -l)" = 11 ] || fail "mixed batch: $(ls mix) (10 good requests and wantca)"
+[ "$(wc -l < ca/index.txt)" = $((before_lines + 11)) ] || fail "mixed batch: index lines"
+[ "$(grep -o -e 'garbage.csr' -e 'no-such.csr' mix.err | tr '\n' ' ')" = "garbage.csr no-such.csr " ] ||
+	fail "mixed batch: errors not reported in order: $(cat mix.err)"
+for i in $(seq 1 10); do
+	openssl verify -CAfile ca/certs/ca.crt "mix/mix$i.crt" >/dev/null || fail "mix$i.crt does not verify"
+	[ "$(openssl x509 -in "mix/mix$i.crt" -noout -subject)" = "subject=CN = mix$i.example" ] || fail "mix$i.crt has the wrong subject"
+done
+h audit verify --ca ca >/dev/null || fail "mixed batch: audit verify"
+pass "a batch of 13 with 2 bad requests on both workers: the 11 others issued, errors in order"
